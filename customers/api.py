@@ -1,0 +1,100 @@
+"""The API views: decode, call the service, encode."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, request, url_for
+
+from customers import service
+from customers.auth import current_actor, token_auth
+from customers.blueprint import bp
+from customers.decoders import decode
+from customers.encoders import respond
+from customers.etag import etag_of, expected_versions, not_modified
+from customers.extensions import csrf
+from customers.models import Customer
+from customers.query import parse
+from customers.schemas import customer_schema, customers_schema
+
+read_access = token_auth.login_required(role="read")
+write_access = token_auth.login_required(role="write")
+
+
+def api_view(view: Any) -> Any:
+    """Bearer tokens, not cookies, guard the API: CSRF does not apply."""
+    return csrf.exempt(view)
+
+
+@bp.get("/customers")
+@api_view
+@read_access
+def list_customers() -> Response:
+    """A page of customers matching the filters; the total in X-Total-Count."""
+    query = _list_query()
+    records = customers_schema.dump(query.records())
+    return respond(records, headers={"X-Total-Count": str(query.count())})
+
+
+@bp.get("/customers/count")
+@api_view
+@read_access
+def count_customers() -> Response:
+    """How many customers match the filters."""
+    return respond(_list_query().count())
+
+
+@bp.get("/customers/<customer_id>")
+@api_view
+@read_access
+def get_customer(customer_id: str) -> Response:
+    """One customer; 304 when If-None-Match names its version."""
+    customer = service.get(customer_id)
+    if not_modified(customer):
+        return Response(status=304, headers={"ETag": etag_of(customer)})
+    return _record(customer)
+
+
+@bp.post("/customers")
+@api_view
+@write_access
+def create_customer() -> Response:
+    """Create a customer; 201 with its Location."""
+    customer = service.create(_body(), current_actor())
+    location = url_for(".get_customer", customer_id=str(customer.id), _external=True)
+    return _record(customer, 201, {"Location": location, "Content-Location": location})
+
+
+@bp.route("/customers/<customer_id>", methods=["PUT", "PATCH"])
+@api_view
+@write_access
+def update_customer(customer_id: str) -> Response:
+    """Merge the fields sent into the record; null clears a field."""
+    changes = _body(partial=True)
+    customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id))
+    location = url_for(".get_customer", customer_id=customer_id, _external=True)
+    return _record(customer, headers={"Content-Location": location})
+
+
+@bp.delete("/customers/<customer_id>")
+@api_view
+@write_access
+def delete_customer(customer_id: str) -> Response:
+    """Delete a customer and return what it held."""
+    return _record(service.delete(customer_id, expected_versions(customer_id)))
+
+
+def _body(partial: bool = False) -> dict[str, Any]:
+    """The request body, decoded by its content type and validated by the schema."""
+    data = decode(request.mimetype, request.mimetype_params.get("charset"), request.get_data())
+    return customer_schema.load(data, partial=partial)
+
+
+def _list_query():
+    """The list parameters of this request."""
+    config = current_app.config
+    return parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], config["CUSTOMERS_MAX_LIMIT"])
+
+
+def _record(customer: Customer, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """A record response with its ETag."""
+    return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})})

@@ -1,0 +1,97 @@
+"""Configuration in layers: defaults, instance file, environment, test mapping."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from flask import Flask
+
+DEFAULTS: dict[str, Any] = {
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "PROXY_HOPS": 0,
+    "CUSTOMERS_DEFAULT_LIMIT": 100,
+    "CUSTOMERS_MAX_LIMIT": 1000,
+    "DB_TIMEOUT_SECONDS": 5,
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "WTF_CSRF_TIME_LIMIT": None,
+}
+
+# Environment variable -> (config key, type).
+ENVIRONMENT: dict[str, tuple[str, type]] = {
+    "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
+    "SECRET_KEY": ("SECRET_KEY", str),
+    "PROXY_HOPS": ("PROXY_HOPS", int),
+    "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "CUSTOMERS_MAX_LIMIT": ("CUSTOMERS_MAX_LIMIT", int),
+    "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
+}
+
+
+def configure(app: Flask, test_config: Mapping[str, Any] | None) -> None:
+    """Fill app.config from every layer, then derive the database settings."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment(os.environ))
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{app.instance_path}/customers.sqlite3"
+    url = normalise_database_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(url, app.config))
+    require_secret_key(app)
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """The settings the environment gives, converted to their types."""
+    settings = {}
+    for name, (key, kind) in ENVIRONMENT.items():
+        if environ.get(name):
+            try:
+                settings[key] = kind(environ[name])
+            except ValueError:
+                raise RuntimeError(f"{name} must be {kind.__name__}, got {environ[name]!r}")
+    return settings
+
+
+def normalise_database_url(url: str) -> str:
+    """Send every PostgreSQL URL to psycopg 3, the driver we install."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
+    """Pool and timeout settings so no request waits on the database for long."""
+    timeout = config["DB_TIMEOUT_SECONDS"]
+    if url.startswith("sqlite"):
+        # The busy timeout lets several gunicorn workers take turns writing.
+        return {"connect_args": {"timeout": 15 + timeout}}
+    return {
+        "pool_pre_ping": True,
+        "pool_size": 5,
+        "max_overflow": 5,
+        "pool_timeout": timeout,
+        "pool_recycle": 1800,
+        "connect_args": {
+            "connect_timeout": timeout,
+            "options": f"-c statement_timeout={timeout * 1000}",
+        },
+    }
+
+
+def require_secret_key(app: Flask) -> None:
+    """Refuse to start without SECRET_KEY, except in debug and tests."""
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "dev-only-secret-key"
+        return
+    raise RuntimeError("SECRET_KEY must be set (see README, Configuration)")

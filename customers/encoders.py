@@ -1,0 +1,80 @@
+"""Encode: dicts to JSON or XML bodies, in the format the client's Accept prefers."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Response, request
+from lxml import etree
+from werkzeug.exceptions import NotAcceptable
+
+JSON = "application/json"
+# The order breaks ties: JSON unless the client prefers XML.
+OFFERED = (JSON, "application/xml", "text/xml")
+
+
+def negotiate() -> str:
+    """The media type to answer in; 406 when the client takes none we offer."""
+    if not request.accept_mimetypes:
+        return JSON
+    best = request.accept_mimetypes.best_match(OFFERED)
+    if best is None:
+        raise NotAcceptable(f"Acceptable response types: {', '.join(OFFERED)}.")
+    return best
+
+
+def encode(payload: Any, mimetype: str) -> bytes:
+    """Serialise a record, a list of records, a count or an error."""
+    if mimetype == JSON:
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return etree.tostring(to_xml(payload), xml_declaration=True, encoding="utf-8")
+
+
+def respond(payload: Any, status: int = 200, headers: Any = None, mimetype: str | None = None) -> Response:
+    """A response with `payload` encoded in the negotiated format."""
+    mimetype = mimetype or negotiate()
+    response = Response(encode(payload, mimetype), status, headers, mimetype=mimetype)
+    response.vary.add("Accept")
+    return response
+
+
+def to_xml(payload: Any) -> etree._Element:
+    """`<item>` for a record, `<items>` for a list, `<count>`, or `<error>`."""
+    if isinstance(payload, list):
+        root = etree.Element("items")
+        root.extend(_record(item) for item in payload)
+        return root
+    if isinstance(payload, int):
+        root = etree.Element("count")
+        root.text = str(payload)
+        return root
+    if "code" in payload and "message" in payload:
+        return _error(payload)
+    return _record(payload)
+
+
+def _record(record: dict[str, Any]) -> etree._Element:
+    """One `<item>` with a child per field; null is an empty element."""
+    item = etree.Element("item")
+    for name, value in record.items():
+        etree.SubElement(item, name).text = None if value is None else str(value)
+    return item
+
+
+def _error(error: dict[str, Any]) -> etree._Element:
+    """`<error>` with code, message and a `<field name=...>` per field error."""
+    root = etree.Element("error")
+    etree.SubElement(root, "code").text = str(error["code"])
+    etree.SubElement(root, "message").text = _xml_safe(error["message"])
+    if "errors" in error:
+        errors = etree.SubElement(root, "errors")
+        for name, messages in error["errors"].items():
+            field = etree.SubElement(errors, "field", name=_xml_safe(name))
+            for message in messages:
+                etree.SubElement(field, "message").text = _xml_safe(message)
+    return root
+
+
+def _xml_safe(text: str) -> str:
+    """Text an XML document can hold (a client may name a field with anything)."""
+    return "".join(c if c.isprintable() or c in "\t\n" else "\ufffd" for c in str(text))

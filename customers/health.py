@@ -1,0 +1,27 @@
+"""Liveness and readiness probes; they need no token."""
+from __future__ import annotations
+
+from flask import Response
+from sqlalchemy import text
+
+from customers.blueprint import bp
+from customers.encoders import respond
+from customers.errors import ApiError
+from customers.extensions import db
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    """The process is up."""
+    return respond({"status": "ok"})
+
+
+@bp.get("/readyz")
+def readyz() -> Response:
+    """The database answers; 503 if it does not."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:
+        db.session.rollback()
+        raise ApiError(503, "The database is unavailable.") from None
+    return respond({"status": "ready"})

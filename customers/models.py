@@ -1,0 +1,72 @@
+"""Database tables: customers, API tokens and the people who sign in."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from customers.extensions import db
+
+TEXT_LENGTH = 255
+
+
+def utcnow() -> datetime:
+    """Now in UTC, naive, as every timestamp is stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Customer(db.Model):
+    """A customer record; attribute names are the API's field names."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        Index("ix_customers_uuid", "uuid"),
+        Index("ix_customers_reference_id", "reference_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uuid: Mapped[str | None] = mapped_column(String(TEXT_LENGTH))
+    referenceId: Mapped[str | None] = mapped_column("reference_id", String(TEXT_LENGTH))
+    dateOfBirth: Mapped[date | None] = mapped_column("date_of_birth", Date)
+    addressStreet: Mapped[str | None] = mapped_column("address_street", String(TEXT_LENGTH))
+    addressNeighborhood: Mapped[str | None] = mapped_column(
+        "address_neighborhood", String(TEXT_LENGTH)
+    )
+    addressCity: Mapped[str | None] = mapped_column("address_city", String(TEXT_LENGTH))
+    addressState: Mapped[str | None] = mapped_column("address_state", String(TEXT_LENGTH))
+    addressCountry: Mapped[str | None] = mapped_column("address_country", String(TEXT_LENGTH))
+    gender: Mapped[str | None] = mapped_column(String(32))
+    maritalStatus: Mapped[str | None] = mapped_column("marital_status", String(32))
+    published_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(TEXT_LENGTH))
+    updated_by: Mapped[str | None] = mapped_column(String(TEXT_LENGTH))
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Bumped by every write; the ETag and If-Match compare against it.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Token(db.Model):
+    """An API bearer token; only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    owner: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+    scope: Mapped[str] = mapped_column(String(16))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in to the HTML pages."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(TEXT_LENGTH), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

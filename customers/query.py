@@ -1,0 +1,187 @@
+"""List and count: the reference system's query parameters, turned into SQL."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
+from werkzeug.datastructures import MultiDict
+
+from customers.errors import ApiError
+from customers.extensions import db
+from customers.models import Customer
+from customers.schemas import UNSTORABLE
+from customers.sql import contains_exactly, lower_unicode
+
+TEXT_FIELDS = ("uuid", "referenceId", "addressStreet", "addressNeighborhood", "addressCity",
+               "addressState", "addressCountry", "gender", "maritalStatus", "created_by",
+               "updated_by")
+RESERVED = ("_limit", "_start", "_sort", "_q")
+MAX_START = 2**53
+
+
+def _integer(text: str) -> int:
+    if not text.lstrip("-").isdigit() or len(text) > 18:
+        raise ValueError("expected an integer")
+    return int(text)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date as YYYY-MM-DD") from None
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError("expected a date-time in ISO 8601, such as 2019-08-24T14:15:22Z") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment
+
+
+def _text(text: str) -> str:
+    if UNSTORABLE.search(text):
+        raise ValueError("contains characters no record can hold")
+    return text
+
+
+# Every field a client may filter or sort on, with the parser of its values.
+FIELDS: dict[str, Callable[[str], Any]] = {
+    "id": _integer, "dateOfBirth": _date, "published_at": _datetime,
+    **{name: _text for name in TEXT_FIELDS},
+}
+
+
+def _contains(column: Any, value: str) -> ColumnElement[bool]:
+    return lower_unicode(column).contains(value.lower(), autoescape=True)
+
+
+OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
+    "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
+    "gt": lambda c, v: c > v, "gte": lambda c, v: c >= v,
+    "contains": _contains,
+    "ncontains": lambda c, v: or_(c.is_(None), not_(_contains(c, v))),
+    "containss": contains_exactly,
+}
+TEXT_ONLY = ("contains", "ncontains", "containss")
+SUFFIXES = ("eq", "ne", "in", "nin", "null", *OPERATORS)
+
+
+@dataclass
+class ListQuery:
+    """A list or count request: its filters, order and page."""
+
+    conditions: list[ColumnElement[bool]] = field(default_factory=list)
+    order: list[Any] = field(default_factory=list)
+    limit: int = 100
+    start: int = 0
+
+    def select(self) -> Select[Any]:
+        """The page of records, in order."""
+        return (select(Customer).where(*self.conditions).order_by(*self.order, Customer.id)
+                .limit(self.limit).offset(self.start))
+
+    def count(self) -> int:
+        """How many records match, ignoring the page."""
+        statement = select(func.count()).select_from(Customer).where(*self.conditions)
+        return db.session.execute(statement).scalar_one()
+
+    def records(self) -> Sequence[Customer]:
+        """The page of records."""
+        return db.session.execute(self.select()).scalars().all()
+
+
+def parse(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:
+    """Read the query string; every bad parameter is named in one 400."""
+    query = ListQuery(limit=default_limit)
+    errors: dict[str, list[str]] = {}
+    for name in args:
+        try:
+            _apply(query, name, args.getlist(name), max_limit)
+        except ValueError as error:
+            errors[name] = [str(error)]
+    if errors:
+        raise ApiError(400, "Invalid query parameters", errors)
+    return query
+
+
+def _apply(query: ListQuery, name: str, values: list[str], max_limit: int) -> None:
+    """Add one parameter's effect to the query."""
+    if name == "_limit":
+        limit = _integer(_single(values))
+        if limit < -1:
+            raise ValueError("must be -1 (as many as allowed) or a number from 0")
+        query.limit = max_limit if limit == -1 else min(limit, max_limit)
+    elif name == "_start":
+        start = _integer(_single(values))
+        if not 0 <= start <= MAX_START:
+            raise ValueError("must be a number from 0")
+        query.start = start
+    elif name == "_sort":
+        query.order = _order(_single(values))
+    elif name == "_q":
+        query.conditions.append(_search(_text(_single(values))))
+    else:
+        query.conditions.append(_filter(name, values))
+
+
+def _single(values: list[str]) -> str:
+    if len(values) != 1:
+        raise ValueError("give this parameter once")
+    return values[0]
+
+
+def _order(text: str) -> list[Any]:
+    """`field[:ASC|DESC]`, comma-separated, NULLs after values ascending."""
+    order = []
+    for part in text.split(","):
+        name, _, direction = part.strip().partition(":")
+        if name not in FIELDS:
+            raise ValueError(f"cannot sort on {name!r}; fields: {', '.join(FIELDS)}")
+        direction = direction.strip().upper() or "ASC"
+        if direction not in ("ASC", "DESC"):
+            raise ValueError(f"direction must be ASC or DESC, not {direction!r}")
+        column = getattr(Customer, name)
+        order.append(column.asc().nulls_last() if direction == "ASC" else column.desc().nulls_first())
+    return order
+
+
+def _search(text: str) -> ColumnElement[bool]:
+    """`_q`: the words appear in any text field, ignoring case."""
+    return or_(*(_contains(getattr(Customer, name), text) for name in TEXT_FIELDS))
+
+
+def _filter(name: str, values: list[str]) -> ColumnElement[bool]:
+    """`field`, or `field_suffix`, with the parameter's values."""
+    field_name, suffix = _split(name)
+    column = getattr(Customer, field_name)
+    if suffix == "null":
+        wants_null = {"true": True, "false": False}.get(_single(values).lower())
+        if wants_null is None:
+            raise ValueError("must be true or false")
+        return column.is_(None) if wants_null else column.is_not(None)
+    if suffix in TEXT_ONLY and FIELDS[field_name] is not _text:
+        raise ValueError(f"_{suffix} applies to text fields only")
+    parsed = [FIELDS[field_name](value) for value in values]
+    if suffix in ("eq", "in"):
+        return column.in_(parsed)
+    if suffix in ("ne", "nin"):
+        return or_(column.is_(None), column.not_in(parsed))
+    return and_(*(OPERATORS[suffix](column, value) for value in parsed))
+
+
+def _split(name: str) -> tuple[str, str]:
+    """`referenceId_in` -> (`referenceId`, `in`); a bare field means `eq`."""
+    if name in FIELDS:
+        return name, "eq"
+    base, _, suffix = name.rpartition("_")
+    if base in FIELDS and suffix in SUFFIXES:
+        return base, suffix
+    raise ValueError(f"unknown field or filter; fields: {', '.join(FIELDS)}; "
+                     f"suffixes: {', '.join('_' + s for s in SUFFIXES)}")

@@ -1,0 +1,111 @@
+"""The rule book: every field rule of a customer record, for the API and the forms."""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow.validate import Length, OneOf, Validator
+
+from customers.models import TEXT_LENGTH
+
+GENDERS = ("male", "female", "other")
+MARITAL_STATUSES = ("single", "married", "divorced", "widowed", "separated", "stable_union")
+EARLIEST_BIRTH = date(1900, 1, 1)
+READ_ONLY = ("id", "published_at", "created_by", "updated_by")
+
+# Control characters (tab, newline and CR aside), surrogates, and the two
+# non-characters XML forbids: no database or XML document can carry them all.
+UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+class Storable(Validator):
+    """Refuse text that a database or an XML response cannot hold."""
+
+    error = "Contains characters that cannot be stored (control characters or lone surrogates)."
+
+    def __call__(self, value: str) -> str:
+        if UNSTORABLE.search(value):
+            raise ValidationError(self.error)
+        return value
+
+
+class BirthDate(Validator):
+    """A date of birth: not in the future, not before 1900-01-01."""
+
+    def __call__(self, value: date) -> date:
+        if value < EARLIEST_BIRTH:
+            raise ValidationError(f"Must be on or after {EARLIEST_BIRTH.isoformat()}.")
+        if value > datetime.now(timezone.utc).date():
+            raise ValidationError("Must not be in the future.")
+        return value
+
+
+def text(**kwargs: Any) -> fields.String:
+    """A trimmed, nullable text field of at most TEXT_LENGTH characters."""
+    return fields.String(allow_none=True, validate=[Length(max=TEXT_LENGTH), Storable()], **kwargs)
+
+
+def choice(options: tuple[str, ...]) -> fields.String:
+    """A nullable field that takes one of `options`."""
+    return fields.String(allow_none=True, validate=OneOf(options))
+
+
+class CustomerSchema(Schema):
+    """A customer as the API and the forms read and write it."""
+
+    class Meta:
+        unknown = RAISE
+
+    id = fields.String(dump_only=True)
+    uuid = text()
+    referenceId = text()
+    dateOfBirth = fields.Date(allow_none=True, validate=BirthDate())
+    addressStreet = text()
+    addressNeighborhood = text()
+    addressCity = text()
+    addressState = text()
+    addressCountry = text()
+    gender = choice(GENDERS)
+    maritalStatus = choice(MARITAL_STATUSES)
+    published_at = fields.DateTime(format="%Y-%m-%dT%H:%M:%SZ", dump_only=True)
+    created_by = fields.String(dump_only=True)
+    updated_by = fields.String(dump_only=True)
+
+    @pre_load
+    def normalise(self, data: Any, **_kwargs: Any) -> Any:
+        """Drop read-only fields; trim text; a blank value clears the field."""
+        if not isinstance(data, Mapping):
+            return data
+        return {key: _blank_to_none(value) for key, value in data.items() if key not in READ_ONLY}
+
+
+def _blank_to_none(value: Any) -> Any:
+    """Strip text; empty text (from a form or an empty XML element) is None."""
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+class ErrorSchema(Schema):
+    """The one error shape: `code` is the HTTP status."""
+
+    code = fields.Integer(required=True)
+    message = fields.String(required=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))
+
+
+customer_schema = CustomerSchema()
+customers_schema = CustomerSchema(many=True)
+WRITABLE = tuple(name for name, field in customer_schema.fields.items() if not field.dump_only)
+
+
+def max_length(name: str) -> int | None:
+    """The longest text the schema takes for field `name` (for form inputs)."""
+    for validator in customer_schema.fields[name].validators:
+        if isinstance(validator, Length):
+            return validator.max
+    return None
