@@ -128,3 +128,21 @@ def snapshot(app: Flask):
         with app.app_context():
             return [tuple(r) for r in db.session.execute(text("SELECT * FROM customers ORDER BY id"))]
     return rows
+
+
+@pytest.fixture
+def live_server(app: Flask, database_url: str, tmp_path: Path) -> Iterator["LiveServer"]:
+    """A real `gunicorn wsgi:app` (2 workers) on the test's database, with tokens."""
+    from tests.servers import gunicorn, server_environment
+
+    env = server_environment(database_url)
+    write, read = new_token(app, "live-writer", "write"), new_token(app, "live-reader", "read")
+    with gunicorn(env, log=tmp_path / "gunicorn.log") as url:
+        yield LiveServer(url, write, read, env)
+
+
+class LiveServer:
+    """Where a live server listens, and tokens for it."""
+
+    def __init__(self, url: str, write_token: str, read_token: str, env: dict[str, str]):
+        self.url, self.write_token, self.read_token, self.env = url, write_token, read_token, env
