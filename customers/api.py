@@ -69,6 +69,7 @@ def create_customer() -> Response:
 @write_access
 def update_customer(customer_id: str) -> Response:
     """Merge the fields sent into the record; null clears a field."""
+    service.primary_key(customer_id)  # an id that names no record is 404 before any body error
     changes = _body(partial=True)
     customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id))
     location = url_for(".get_customer", customer_id=customer_id, _external=True)

@@ -21,7 +21,7 @@ Expected = set[int] | str | None
 
 def get(customer_id: str) -> Customer:
     """The record with this id, or 404."""
-    customer = db.session.get(Customer, _primary_key(customer_id))
+    customer = db.session.get(Customer, primary_key(customer_id))
     if customer is None:
         raise _not_found(customer_id)
     return customer
@@ -73,7 +73,7 @@ def delete(customer_id: str, expected: Expected = None) -> Customer:
 
 def _conditions(customer_id: str, expected: Expected) -> list[Any]:
     """WHERE clauses: this id and, under If-Match, one of the versions allowed."""
-    conditions = [Customer.id == _primary_key(customer_id)]
+    conditions = [Customer.id == primary_key(customer_id)]
     if expected is not None and expected != ANY:
         conditions.append(Customer.version.in_(expected))
     return conditions
@@ -82,14 +82,14 @@ def _conditions(customer_id: str, expected: Expected) -> list[Any]:
 def _raise_missing_or_stale(customer_id: str) -> None:
     """Nothing was written: say whether the record is gone or has moved on."""
     db.session.rollback()
-    exists = db.session.execute(select(Customer.id).where(Customer.id == _primary_key(customer_id)))
+    exists = db.session.execute(select(Customer.id).where(Customer.id == primary_key(customer_id)))
     if exists.first() is None:
         raise _not_found(customer_id)
     raise ApiError(412, "The record has changed since the version named in If-Match; "
                         "fetch it again and retry.")
 
 
-def _primary_key(customer_id: str) -> int:
+def primary_key(customer_id: str) -> int:
     """The integer key behind an API id; anything else names no record."""
     canonical = customer_id.isascii() and customer_id.isdigit() and len(customer_id) <= 18
     if not canonical or customer_id != str(int(customer_id)):
