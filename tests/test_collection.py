@@ -1,0 +1,73 @@
+"""Create, read and delete: the rest of the collection, with the reference system's conventions."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.client import FORMATS, decode_answer
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_create_is_201_with_location_and_the_record(api, fmt):
+    response = api.send("POST", "/customers", {"referenceId": "R1", "gender": "female"}, fmt=fmt)
+    assert response.status_code == 201
+    record = response.get_json()
+    assert response.headers["Location"] == f"http://localhost/customers/{record['id']}"
+    assert response.headers["Content-Location"] == response.headers["Location"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", record["published_at"])
+    assert record["created_by"] == record["updated_by"] == "writer"
+    assert api.get(record["id"]) == record
+
+
+def test_create_with_empty_object_makes_an_empty_record(api):
+    record = api.create()
+    assert {k for k, v in record.items() if v is not None} == {"id", "published_at", "created_by", "updated_by"}
+
+
+def test_ids_are_strings_and_never_reused(api):
+    first = api.create()
+    assert api.send("DELETE", f"/customers/{first['id']}").status_code == 200
+    second = api.create()
+    assert isinstance(second["id"], str) and int(second["id"]) > int(first["id"])
+
+
+def test_delete_returns_the_deleted_record_then_404(api, snapshot):
+    kept = api.create(referenceId="keep")
+    gone = api.create(referenceId="gone")
+    response = api.send("DELETE", f"/customers/{gone['id']}")
+    assert response.status_code == 200 and response.get_json() == gone
+    assert api.send("GET", f"/customers/{gone['id']}").status_code == 404
+    assert api.send("DELETE", f"/customers/{gone['id']}").status_code == 404
+    assert [row[0] for row in snapshot()] == [int(kept["id"])]
+
+
+def test_get_in_xml(api):
+    record = api.create(addressCity="Recife", dateOfBirth="1970-01-01")
+    response = api.send("GET", f"/customers/{record['id']}", accept="application/xml")
+    assert response.mimetype == "application/xml"
+    assert decode_answer(response) == record
+
+
+def test_text_xml_accept_gets_text_xml(api):
+    record = api.create()
+    response = api.send("GET", f"/customers/{record['id']}", accept="text/xml")
+    assert response.mimetype == "text/xml" and b"<item>" in response.data
+
+
+def test_browser_accept_header_gets_xml_it_prefers(api):
+    record = api.create()
+    accept = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    assert api.send("GET", f"/customers/{record['id']}", accept=accept).mimetype == "application/xml"
+    assert api.send("GET", f"/customers/{record['id']}", accept="*/*").mimetype == "application/json"
+
+
+def test_responses_vary_on_accept(api):
+    record = api.create()
+    assert "Accept" in api.send("GET", f"/customers/{record['id']}").headers["Vary"]
+
+
+def test_head_is_answered_like_get_without_a_body(api):
+    record = api.create()
+    response = api.send("HEAD", f"/customers/{record['id']}")
+    assert response.status_code == 200 and response.data == b"" and response.headers["ETag"]
