@@ -1,0 +1,50 @@
+"""Configuration from the environment, with safe fallbacks."""
+from __future__ import annotations
+
+import pytest
+
+from app import create_app
+
+
+@pytest.fixture
+def clean_env(monkeypatch, tmp_path):
+    for name in ("DATABASE_URL", "SECRET_KEY", "PROXY_HOPS", "MAX_CONTENT_LENGTH", "CUSTOMERS_MAX_LIMIT"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_secret_key_is_required_outside_debug(clean_env):
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_environment_settings(clean_env):
+    clean_env.setenv("SECRET_KEY", "s")
+    clean_env.setenv("DATABASE_URL", "postgres://u@db:5432/x")
+    clean_env.setenv("PROXY_HOPS", "1")
+    clean_env.setenv("MAX_CONTENT_LENGTH", "2048")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/x"
+    assert app.config["PROXY_HOPS"] == 1 and app.config["MAX_CONTENT_LENGTH"] == 2048
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_default_database_is_sqlite_in_the_instance_folder(clean_env):
+    clean_env.setenv("SECRET_KEY", "s")
+    app = create_app()
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/customers.sqlite3"
+    assert app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024 and app.config["PROXY_HOPS"] == 0
+
+
+def test_a_setting_of_the_wrong_type_is_refused(clean_env):
+    clean_env.setenv("SECRET_KEY", "s")
+    clean_env.setenv("PROXY_HOPS", "one")
+    with pytest.raises(RuntimeError, match="PROXY_HOPS"):
+        create_app()
+
+
+def test_proxy_headers_are_ignored_without_proxy_hops(clean_env, tmp_path):
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/x.db"})
+    app.add_url_rule("/where", view_func=lambda: {"url": __import__("flask").request.url})
+    headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
+    assert app.test_client().get("/where", headers=headers).get_json()["url"] == "http://localhost/where"
