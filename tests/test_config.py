@@ -48,3 +48,19 @@ def test_proxy_headers_are_ignored_without_proxy_hops(clean_env, tmp_path):
     app.add_url_rule("/where", view_func=lambda: {"url": __import__("flask").request.url})
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "evil.example"}
     assert app.test_client().get("/where", headers=headers).get_json()["url"] == "http://localhost/where"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_template, tmp_path):
+    import shutil
+
+    from sqlalchemy import text
+
+    from customers.extensions import db
+    from tests.conftest import make_app
+
+    shutil.copy(sqlite_template, tmp_path / "wal.sqlite3")
+    app = make_app(f"sqlite:///{tmp_path}/wal.sqlite3")
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
+        db.engine.dispose()
