@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from customers import register_blueprint, register_cli, register_error_handlers
 from customers.config import configure
 from customers.extensions import register_extensions
+from customers.request_id import register as register_request_id
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -18,6 +19,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_extensions(app)
     register_blueprint(app)
     register_error_handlers(app)
+    register_request_id(app)
     register_cli(app)
     register_proxy_fix(app)
     return app

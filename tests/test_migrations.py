@@ -1,0 +1,121 @@
+"""Migrations: from empty and from every revision, up and back down; models and migrations agree."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect, text
+
+from customers.extensions import db, migrate
+from tests.conftest import POSTGRES_URL, make_app, unavailable
+from tests.servers import flask_command, server_environment
+
+SCRIPTS = ScriptDirectory(migrate.directory)
+# Oldest first: (revision, the revision before it or "base").
+REVISIONS = [(s.revision, s.down_revision or "base") for s in SCRIPTS.walk_revisions()][::-1]
+HEAD = SCRIPTS.get_current_head()
+
+
+@pytest.fixture(scope="module")
+def postgres_database() -> Iterator[str]:
+    """One database on the PostgreSQL server for the module: CREATE and DROP are slow."""
+    name = f"customers_migrations_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        unavailable("postgres", str(error).strip())
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+        try:
+            yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
+        finally:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database with no tables at all, of each kind."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    url = request.getfixturevalue("postgres_database")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@pytest.fixture
+def empty_app(empty_database: str) -> Iterator[Flask]:
+    app = make_app(empty_database)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def current_revision() -> str | None:
+    """The revision the app's database is at (None: not under migration yet)."""
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def tables() -> set[str]:
+    """Every table in the app's database."""
+    return set(inspect(db.engine).get_table_names())
+
+
+def schema_drift() -> list:
+    """What autogenerate would write to bring the database to the models; [] when they agree."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        return compare_metadata(context, db.metadata)
+
+
+def test_there_is_one_head_and_history_starts_at_base():
+    assert len(SCRIPTS.get_heads()) == 1
+    assert REVISIONS and REVISIONS[0][1] == "base" and REVISIONS[-1][0] == HEAD
+
+
+def test_flask_db_upgrade_builds_the_schema_from_empty(empty_database):
+    flask_command(server_environment(empty_database), "db", "upgrade")
+    app = make_app(empty_database)
+    with app.app_context():
+        assert current_revision() == HEAD
+        assert {"customers", "tokens", "users"} <= tables()
+        db.engine.dispose()
+
+
+def test_every_revision_upgrades_to_head_and_steps_back_down(empty_app):
+    with empty_app.app_context():
+        for revision, _ in REVISIONS:
+            upgrade(revision=revision)
+            assert current_revision() == revision
+            upgrade()  # from this revision straight to the newest
+            assert current_revision() == HEAD
+            downgrade(revision=revision)
+            assert current_revision() == revision
+        for revision, previous in reversed(REVISIONS):
+            downgrade(revision=previous)
+            assert current_revision() == (None if previous == "base" else previous)
+        assert tables() <= {"alembic_version"}
+
+
+def test_the_models_and_the_migrations_agree(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        assert schema_drift() == []
+
+
+def test_drift_between_models_and_database_is_noticed(empty_app):
+    with empty_app.app_context():
+        upgrade()
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP INDEX ix_customers_uuid"))
+        assert schema_drift() != []
