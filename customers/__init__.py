@@ -6,7 +6,7 @@ from flask import Flask
 
 def register_blueprint(app: Flask) -> None:
     """Attach the customers blueprint with every view module loaded."""
-    from customers import accounts, api, health, openapi  # noqa: F401  (routes register on import)
+    from customers import accounts, api, health, openapi, pages  # noqa: F401  (routes register on import)
     from customers.blueprint import bp
 
     app.register_blueprint(bp)

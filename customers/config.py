@@ -19,6 +19,10 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
+    # The HTML list's page size, and sign-in throttling (failures per name or address).
+    "CUSTOMERS_PAGE_SIZE": 25,
+    "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
 }
 
 # Environment variable -> (config key, type).

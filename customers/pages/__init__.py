@@ -1,0 +1,6 @@
+"""The HTML side: sign in and out, the customers list, record pages and forms.
+
+Importing the package registers its routes on the one blueprint.
+"""
+# Imported for their routes, which register on the blueprint.
+from customers.pages import common, listing, records, signin  # noqa: F401

@@ -1,0 +1,118 @@
+"""Record pages: view, create, edit (with conflict detection) and delete behind a confirmation."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, url_for
+from flask_login import current_user
+from marshmallow import ValidationError
+
+from customers import service
+from customers.blueprint import bp
+from customers.errors import ApiError
+from customers.models import Customer
+from customers.pages.common import page
+from customers.pages.forms import (
+    LABELS,
+    ConfirmForm,
+    CustomerForm,
+    choice_label,
+    copy_errors,
+    form_for,
+    raw_fields,
+    version_of,
+)
+from customers.schemas import WRITABLE, customer_schema
+
+Page = str | tuple[str, int]
+
+
+@bp.get("/customers/<customer_id>/view")
+@page
+def view_customer(customer_id: str) -> Page:
+    """One record, with who changed it last and when."""
+    return _render("customers/view.html", service.get(customer_id))
+
+
+@bp.route("/customers/new", methods=["GET", "POST"])
+@page
+def new_customer() -> Page | Response:
+    """The create form; a valid one becomes a record owned by the person signed in."""
+    form = CustomerForm()
+    if not form.is_submitted():
+        return _render("customers/form.html", None, form=form)
+    try:
+        customer = service.create(customer_schema.load(raw_fields(form)), current_user.name)
+    except ValidationError as error:
+        copy_errors(form, error.messages)
+        return _render("customers/form.html", None, 422, form=form)
+    flash(f"Customer {customer.id} created.", "success")
+    return redirect(url_for(".view_customer", customer_id=customer.id))
+
+
+@bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
+@page
+def edit_customer(customer_id: str) -> Page | Response:
+    """The edit form; a save over a newer version shows the conflict instead of overwriting."""
+    form = CustomerForm()
+    if not form.is_submitted():
+        customer = service.get(customer_id)
+        return _render("customers/form.html", customer, form=form_for(customer))
+    try:
+        changes = customer_schema.load(raw_fields(form), partial=True)
+        service.update(customer_id, changes, actor=current_user.name, expected=version_of(form))
+    except ValidationError as error:
+        copy_errors(form, error.messages)
+        return _render("customers/form.html", service.get(customer_id), 422, form=form)
+    except ApiError as error:
+        _unless_stale(error)
+        return _conflict(customer_id, form, changes)
+    flash(f"Customer {customer_id} saved.", "success")
+    return redirect(url_for(".view_customer", customer_id=customer_id))
+
+
+@bp.route("/customers/<customer_id>/delete", methods=["GET", "POST"])
+@page
+def delete_customer_page(customer_id: str) -> Page | Response:
+    """A confirmation page; its POST deletes the version that was confirmed."""
+    form = ConfirmForm()
+    if not form.is_submitted():
+        customer = service.get(customer_id)
+        form = ConfirmForm(version=str(customer.version))
+        return _render("customers/delete.html", customer, form=form)
+    try:
+        service.delete(customer_id, expected=version_of(form))
+    except ApiError as error:
+        _unless_stale(error)
+        customer = service.get(customer_id)
+        form.version.data = str(customer.version)
+        return _render("customers/delete.html", customer, 409, form=form, changed_meanwhile=True)
+    flash(f"Customer {customer_id} deleted.", "success")
+    return redirect(url_for(".list_customers_page"))
+
+
+def _unless_stale(error: ApiError) -> None:
+    """Only a stale version (412) is answered on the page; the rest go to the error page."""
+    if error.code != 412:
+        raise error
+
+
+def _conflict(customer_id: str, form: CustomerForm, changes: dict[str, Any]) -> Page:
+    """409: the record as it is now beside the person's edit, which they may reapply."""
+    current = service.get(customer_id)
+    form.version.data = str(current.version)  # reapplying means: over the version just shown
+    mine = {name: _shown(changes.get(name)) for name in WRITABLE if name in changes}
+    return _render("customers/conflict.html", current, 409, form=form, mine=mine)
+
+
+def _shown(value: Any) -> str:
+    """A value as a page shows it."""
+    return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _render(template: str, customer: Customer | None, status: int = 200, **context: Any) -> Page:
+    """A record page with what every one of them needs."""
+    values = customer_schema.dump(customer) if customer is not None else {}
+    shown = {name: _shown(values.get(name)) for name in WRITABLE}
+    return render_template(template, customer=customer, values=shown, labels=LABELS,
+                           choice_label=choice_label, **context), status

@@ -1,0 +1,150 @@
+"""Signing in and out, the sign-in throttle, CSRF, cookies and security headers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from customers.extensions import db
+from customers.pages.throttle import Throttle
+from tests.test_pages import PASSWORD, csrf_of, make_person, make_signed_in, sign_in, submit
+
+person = pytest.fixture(make_person, name="person")
+signed_in = pytest.fixture(make_signed_in, name="signed_in")
+
+PAGES = ("/customers/browse", "/customers/new", "/customers/1/view", "/customers/1/edit",
+         "/customers/1/delete", "/logout")
+
+
+@pytest.mark.parametrize("path", PAGES[:-1])
+def test_pages_send_a_stranger_to_sign_in_and_back(client, person, path):
+    answer = client.get(path)
+    assert answer.status_code == 302 and answer.location.startswith("/login?next=")
+    assert "Please sign in" in client.get(answer.location).get_data(as_text=True)
+    back = sign_in(client, next_=path)
+    assert back.status_code == 302 and back.location == path
+
+
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
+                                    "javascript:alert(1)", "/ok\r\nLocation: x", ""])
+def test_next_must_be_a_path_on_this_site(client, person, target):
+    assert sign_in(client, next_=target).location == "/customers/browse"
+
+
+def test_wrong_password_and_unknown_name_look_alike(client, person):
+    wrong, unknown = sign_in(client, password="nope"), sign_in(client, name="nobody", password="nope")
+    assert wrong.status_code == unknown.status_code == 200
+    assert "Wrong name or password." in wrong.get_data(as_text=True)
+    assert "Wrong name or password." in unknown.get_data(as_text=True)
+    assert client.get("/customers/browse").status_code == 302
+
+
+def test_repeated_failures_are_slowed_per_account_and_per_address(app, person):
+    client = app.test_client()
+    for _ in range(5):
+        assert sign_in(client, password="nope", address="10.0.0.1").status_code == 200
+    blocked = sign_in(client, address="10.0.0.2")  # right password, other address: the account waits
+    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
+    assert "Too many attempts. Wait" in blocked.get_data(as_text=True)
+    assert sign_in(client, name="bob", password="x", address="10.0.0.1").status_code == 429
+    assert sign_in(client, name="bob", password="x", address="10.0.0.3").status_code == 200
+
+
+def test_throttle_window_and_reset():
+    now = [0.0]
+    throttle = Throttle(max_failures=3, window=60, clock=lambda: now[0])
+    for _ in range(3):
+        throttle.failed(["name:ana", "address:a"])
+        now[0] += 10
+    assert throttle.wait(["name:ana"]) == 30 and throttle.wait(["address:b"]) == 0
+    now[0] = 61  # the failure at 0 has left the window
+    assert throttle.wait(["name:ana", "address:a"]) == 0
+    throttle.failed(["name:ana", "address:a"])
+    assert throttle.wait(["name:ana"]) == throttle.wait(["address:a"]) == 9
+    throttle.succeeded("name:ana")  # the account's slate is wiped, the address's is not
+    assert throttle.wait(["name:ana"]) == 0 and throttle.wait(["address:a"]) == 9
+
+
+def test_sign_in_starts_a_fresh_session(client, person):
+    client.get("/login")
+    with client.session_transaction() as planted:
+        planted["planted"] = "by someone else"
+    sign_in(client)
+    with client.session_transaction() as fresh:
+        assert "planted" not in fresh and "_user_id" in fresh
+
+
+@pytest.mark.parametrize("base_url, secure", [("http://localhost", False), ("https://localhost", True)])
+def test_session_cookie_flags(app, person, base_url, secure):
+    client = app.test_client()
+    token = csrf_of(client.get("/login", base_url=base_url).get_data(as_text=True))
+    # Over https Flask-WTF also wants a same-origin Referer, as browsers send.
+    answer = client.post("/login", base_url=base_url, headers={"Referer": f"{base_url}/login"},
+                         data={"csrf_token": token, "name": "ana", "password": PASSWORD})
+    assert answer.status_code == 302
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert ("; Secure" in cookie) is secure
+
+
+@pytest.mark.parametrize("path", ["/customers/new", "/customers/1/edit", "/customers/1/delete", "/logout"])
+def test_a_form_post_without_its_csrf_token_is_refused(signed_in, api, snapshot, path):
+    api.create(addressCity="Recife")
+    before = snapshot()
+    refused = signed_in.post(path, data={"addressCity": "Olinda", "version": "1"})
+    assert refused.status_code == 400 and refused.mimetype == "text/html"
+    assert "CSRF" in refused.get_data(as_text=True)
+    assert snapshot() == before
+    assert signed_in.get("/customers/browse").status_code == 200  # still signed in
+
+
+def test_sign_in_without_csrf_token_is_refused(client, person):
+    refused = client.post("/login", data={"name": "ana", "password": PASSWORD})
+    assert refused.status_code == 400
+    assert client.get("/customers/browse").status_code == 302
+
+
+def test_sign_out_asks_then_ends_the_session(signed_in):
+    confirm = signed_in.get("/logout")
+    assert confirm.status_code == 200 and signed_in.get("/customers/browse").status_code == 200
+    out = submit(signed_in, "/logout", {})
+    assert out.status_code == 302 and out.location == "/login"
+    assert "Signed out." in signed_in.get("/login").get_data(as_text=True)
+    for path in PAGES:
+        assert signed_in.get(path).location.startswith("/login"), path
+
+
+@pytest.mark.parametrize("path", ["/login", "/customers/browse", "/customers/404/view", "/docs"])
+def test_html_responses_carry_security_headers(signed_in, path):
+    headers = signed_in.get(path).headers
+    assert headers["Content-Type"].startswith("text/html")
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+    assert headers["X-Frame-Options"] == "DENY" and headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_responses_are_not_sniffed(client, api):
+    headers = api.send("GET", "/customers").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Content-Type"].startswith("application/json")
+
+
+def test_pages_hold_no_inline_script_or_style(signed_in, api):
+    customer = api.create(addressCity="Recife")
+    for page in ("browse", f"{customer['id']}/view", f"{customer['id']}/edit", "new"):
+        html = signed_in.get(f"/customers/{page}").get_data(as_text=True).lower()
+        assert "<script" not in html and "<style" not in html and " style=" not in html
+        assert "onclick=" not in html and "javascript:" not in html
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_database_outage_is_an_error_page_not_a_crash(app, database_url, signed_in):
+    with app.app_context():
+        db.engine.dispose()
+    database = Path(database_url.removeprefix("sqlite:///"))
+    for path in database.parent.glob(database.name + "*"):  # the file and its WAL
+        path.rename(path.with_name("gone-" + path.name))
+    answer = signed_in.get("/customers/browse")
+    assert (answer.status_code, answer.mimetype) == (503, "text/html")
+    assert "database is unavailable" in answer.get_data(as_text=True)
