@@ -25,12 +25,15 @@ def negotiate() -> str:
 
 def encode(payload: Any, mimetype: str) -> bytes:
     """Serialise a record, a list of records, a count or an error."""
+    if _is_error(payload):
+        payload = _printable_error(payload)
     if mimetype == JSON:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return etree.tostring(to_xml(payload), xml_declaration=True, encoding="utf-8")
 
 
-def respond(payload: Any, status: int = 200, headers: Any = None, mimetype: str | None = None) -> Response:
+def respond(payload: Any, status: int = 200, headers: Any = None,
+            mimetype: str | None = None) -> Response:
     """A response with `payload` encoded in the negotiated format."""
     mimetype = mimetype or negotiate()
     response = Response(encode(payload, mimetype), status, headers, mimetype=mimetype)
@@ -48,7 +51,7 @@ def to_xml(payload: Any) -> etree._Element:
         root = etree.Element("count")
         root.text = str(payload)
         return root
-    if "code" in payload and "message" in payload:
+    if _is_error(payload):
         return _error(payload)
     return _record(payload)
 
@@ -65,16 +68,36 @@ def _error(error: dict[str, Any]) -> etree._Element:
     """`<error>` with code, message and a `<field name=...>` per field error."""
     root = etree.Element("error")
     etree.SubElement(root, "code").text = str(error["code"])
-    etree.SubElement(root, "message").text = _xml_safe(error["message"])
+    etree.SubElement(root, "message").text = error["message"]
     if "errors" in error:
         errors = etree.SubElement(root, "errors")
         for name, messages in error["errors"].items():
-            field = etree.SubElement(errors, "field", name=_xml_safe(name))
+            field = etree.SubElement(errors, "field", name=name)
             for message in messages:
-                etree.SubElement(field, "message").text = _xml_safe(message)
+                etree.SubElement(field, "message").text = message
     return root
 
 
-def _xml_safe(text: str) -> str:
-    """Text an XML document can hold (a client may name a field with anything)."""
+def _is_error(payload: Any) -> bool:
+    """Whether a payload is the error shape."""
+    return isinstance(payload, dict) and "code" in payload and "message" in payload
+
+
+def _printable_error(error: dict[str, Any]) -> dict[str, Any]:
+    """The error with every text printable: errors echo what a client sent (a field
+    name with a NUL or a lone surrogate), and neither UTF-8 nor XML can carry all of it."""
+    printable = {**error, "message": _printable(error["message"])}
+    if "errors" in error:
+        printable["errors"] = {_printable(name): [_printable(m) for m in _as_list(messages)]
+                               for name, messages in error["errors"].items()}
+    return printable
+
+
+def _as_list(messages: Any) -> list[Any]:
+    """Field messages are a list; nested schema errors arrive as a dict."""
+    return messages if isinstance(messages, list) else [messages]
+
+
+def _printable(text: Any) -> str:
+    """Text an XML document and UTF-8 can hold."""
     return "".join(c if c.isprintable() or c in "\t\n" else "\ufffd" for c in str(text))

@@ -1,7 +1,8 @@
 """The OpenAPI document, generated from the Marshmallow schemas, and the docs page."""
 from __future__ import annotations
 
-from functools import cache
+from datetime import date, datetime, timezone
+from functools import lru_cache
 from typing import Any
 
 from apispec import APISpec
@@ -11,63 +12,108 @@ from flask import Response, jsonify, render_template
 from customers.blueprint import bp
 from customers.decoders import DECODERS
 from customers.encoders import OFFERED
-from customers.query import FIELDS, RESERVED, SUFFIXES
+from customers.openapi_schemas import list_parameters, refine
+from customers.query import MAX_VALUES
 from customers.schemas import CustomerSchema, ErrorSchema
 
 ERRORS = {
-    "400": "Malformed body or query parameter", "403": "Forbidden: this operation requires authentication",
+    "400": "Malformed body or query parameter",
+    "403": "Forbidden: this operation requires authentication",
     "404": "Not found: the resource was not found", "406": "None of the Accept types is offered",
     "412": "If-Match does not name the current version", "413": "Body too large",
     "415": "Unsupported Content-Type", "422": "Validation failed",
     "503": "Database unavailable", "default": "Unexpected error",
 }
-ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "Customer Id"}
-IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+# Which errors an operation can give beyond 400, 403, 406, 503 and the default.
+READ_ERRORS, ONE_ERRORS, BODY_ERRORS = (), ("404",), ("404", "412", "413", "415", "422")
+ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"},
+      "description": "Customer Id"}
+IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},
+            "description": "Write only if the record still has one of these ETags."}
+IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
+                 "schema": {"type": "string"},
+                 "description": "304 when the record still has one of these ETags."}
+LIST_NOTE = ("Filters: a field name, alone or with a suffix; repeat a parameter for several "
+             f"values. At most {MAX_VALUES} values in all.")
 
-# path -> method -> (operation id, summary, success status, body?, success schema)
-OPERATIONS: dict[str, dict[str, tuple[str, str, str, bool, Any]]] = {
+# path -> method -> (operation id, summary, success status, body?, success schema, errors)
+OPERATIONS: dict[str, dict[str, tuple[str, str, str, bool, Any, tuple[str, ...]]]] = {
     "/customers": {
-        "get": ("listCustomers", "List customers.", "200", False, {"type": "array", "items": "Customer"}),
-        "post": ("createCustomer", "Create a customer.", "201", True, "Customer"),
+        "get": ("listCustomers", "List customers.", "200", False,
+                {"type": "array", "items": "Customer"}, READ_ERRORS),
+        "post": ("createCustomer", "Create a customer.", "201", True, "Customer", BODY_ERRORS[2:]),
     },
-    "/customers/count": {"get": ("countCustomers", "Count customers.", "200", False, {"type": "integer"})},
+    "/customers/count": {
+        "get": ("countCustomers", "Count customers.", "200", False, {"type": "integer"},
+                READ_ERRORS),
+    },
     "/customers/{id}": {
-        "get": ("getCustomer", "Retrieve a single customers record.", "200", False, "Customer"),
-        "put": ("updateCustomer", "Update a single customers record.", "200", True, "Customer"),
-        "patch": ("patchCustomer", "Update some fields of a customers record.", "200", True, "Customer"),
-        "delete": ("deleteCustomer", "Delete a single customers record.", "200", False, "Customer"),
+        "get": ("getCustomer", "Retrieve a single customers record.", "200", False, "Customer",
+                ONE_ERRORS),
+        "put": ("updateCustomer", "Update a single customers record.", "200", True, "Customer",
+                BODY_ERRORS),
+        "patch": ("patchCustomer", "Update some fields of a customers record.", "200", True,
+                  "Customer", BODY_ERRORS),
+        "delete": ("deleteCustomer", "Delete a single customers record.", "200", False, "Customer",
+                   ("404", "412")),
     },
+}
+ETAG = {"ETag": {"required": True, "schema": {"type": "string"}}}
+# The headers of each success; a record's ETag unless said otherwise.
+HEADERS: dict[str, dict[str, Any]] = {
+    "listCustomers": {"X-Total-Count": {"required": True, "schema": {"type": "integer"}}},
+    "countCustomers": {},
+    "createCustomer": {**ETAG, "Location": {"required": True, "schema": {"type": "string"}}},
 }
 
 
-@cache
 def build_spec() -> dict[str, Any]:
-    """The whole document; built once per process."""
+    """The whole document, as of today (the latest date of birth it allows)."""
+    return _build_spec(datetime.now(timezone.utc).date())
+
+
+@lru_cache(maxsize=1)
+def _build_spec(today: date) -> dict[str, Any]:
+    """The whole document; built once a day per process."""
     spec = APISpec("Customers", "1.0.0", "3.0.3", plugins=[MarshmallowPlugin()])
     spec.components.schema("Customer", schema=CustomerSchema)
     spec.components.schema("Error", schema=ErrorSchema)
     spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for path, methods in OPERATIONS.items():
-        spec.path(path=path, operations={m: _operation(path, *op) for m, op in methods.items()})
+        spec.path(path=path, operations={m: _operation(path, m, *op) for m, op in methods.items()})
     document = spec.to_dict()
     document["security"] = [{"bearerAuth": []}]
+    refine(document["components"]["schemas"], today)
     return document
 
 
-def _operation(path: str, op_id: str, summary: str, status: str, body: bool, schema: Any) -> dict[str, Any]:
+def _operation(path: str, method: str, op_id: str, summary: str, status: str, body: bool,
+               schema: Any, errors: tuple[str, ...]) -> dict[str, Any]:
     """One operation with its parameters, body and every response it can give."""
     operation: dict[str, Any] = {"operationId": op_id, "summary": summary, "parameters": []}
     if "{id}" in path:
-        operation["parameters"] += [ID, IF_MATCH]
-    elif path == "/customers" and not body or path == "/customers/count":
-        operation["parameters"] += _list_parameters()
-    if body:
-        operation["requestBody"] = {"content": {t: {"schema": "Customer"} for t in DECODERS}}
-    success = {"schema": schema} if isinstance(schema, str) else {"schema": _ref(schema)}
-    operation["responses"] = {status: {"description": "Success", "content": {t: success for t in OFFERED}}}
-    for code, text in ERRORS.items():
-        operation["responses"][code] = {"description": text, "content": {t: {"schema": "Error"} for t in OFFERED}}
+        operation["parameters"] += [ID, IF_NONE_MATCH if method == "get" else IF_MATCH]
+    elif method == "get":
+        operation["parameters"] += list_parameters()
+        operation["description"] = LIST_NOTE
+    if body:  # XML and form carry text only
+        content = {t: {"schema": "CustomerInput" if "json" in t else "CustomerInputText"}
+                   for t in DECODERS}
+        operation["requestBody"] = {"required": True, "content": content}
+    operation["responses"] = {status: _success(op_id, schema)}
+    if op_id == "getCustomer":
+        operation["responses"]["304"] = {"description": "Not modified"}
+    for code in ("400", "403", *errors, "406", "503", "default"):
+        content = {t: {"schema": "Error"} for t in OFFERED}
+        operation["responses"][code] = {"description": ERRORS[code], "content": content}
     return operation
+
+
+def _success(op_id: str, schema: Any) -> dict[str, Any]:
+    """The success response: its body and the headers that come with it."""
+    body = {"schema": schema} if isinstance(schema, str) else {"schema": _ref(schema)}
+    return {"description": "Success", "content": {t: body for t in OFFERED},
+            "headers": HEADERS.get(op_id, ETAG)}
 
 
 def _ref(schema: dict[str, Any]) -> dict[str, Any]:
@@ -75,13 +121,6 @@ def _ref(schema: dict[str, Any]) -> dict[str, Any]:
     if schema.get("items") == "Customer":
         return {**schema, "items": {"$ref": "#/components/schemas/Customer"}}
     return schema
-
-
-def _list_parameters() -> list[dict[str, Any]]:
-    """The paging, sorting, search and filter parameters."""
-    names = [*RESERVED, *FIELDS, *(f"{f}_{s}" for f in FIELDS for s in SUFFIXES)]
-    return [{"name": name, "in": "query", "required": False, "schema": {"type": "string"}}
-            for name in names]
 
 
 @bp.get("/openapi.json")

@@ -1,6 +1,7 @@
 """List and count: the reference system's query parameters, turned into SQL."""
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -11,7 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from customers.errors import ApiError
 from customers.extensions import db
-from customers.models import Customer
+from customers.models import TEXT_LENGTH, Customer
 from customers.schemas import UNSTORABLE
 from customers.sql import contains_exactly, lower_unicode
 
@@ -20,12 +21,24 @@ TEXT_FIELDS = ("uuid", "referenceId", "addressStreet", "addressNeighborhood", "a
                "updated_by")
 RESERVED = ("_limit", "_start", "_sort", "_q")
 MAX_START = 2**53
+MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; PostgreSQL refuses larger values
+# Bounds the SQL one request builds: SQLite's expression depth stops at 1000 and
+# PostgreSQL takes at most 65535 bind parameters; gunicorn's request line allows ~500 anyway.
+MAX_VALUES = 500
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 
 
 def _integer(text: str) -> int:
-    if not text.lstrip("-").isdigit() or len(text) > 18:
+    if not _INTEGER.fullmatch(text):
         raise ValueError("expected an integer")
     return int(text)
+
+
+def _id(text: str) -> int:
+    value = _integer(text)
+    if abs(value) > MAX_ID:
+        raise ValueError(f"ids range from -{MAX_ID} to {MAX_ID}")
+    return value
 
 
 def _date(text: str) -> date:
@@ -38,22 +51,24 @@ def _date(text: str) -> date:
 def _datetime(text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    except (ValueError, OverflowError):  # a zone offset can push year 1 or 9999 out of range
         raise ValueError("expected a date-time in ISO 8601, such as 2019-08-24T14:15:22Z") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
 
 
 def _text(text: str) -> str:
     if UNSTORABLE.search(text):
         raise ValueError("contains characters no record can hold")
+    if len(text) > TEXT_LENGTH:  # also keeps LIKE patterns below SQLite's limit
+        raise ValueError(f"longer than any stored value ({TEXT_LENGTH} characters)")
     return text
 
 
 # Every field a client may filter or sort on, with the parser of its values.
 FIELDS: dict[str, Callable[[str], Any]] = {
-    "id": _integer, "dateOfBirth": _date, "published_at": _datetime,
+    "id": _id, "dateOfBirth": _date, "published_at": _datetime,
     **{name: _text for name in TEXT_FIELDS},
 }
 
@@ -100,6 +115,8 @@ class ListQuery:
 def parse(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:
     """Read the query string; every bad parameter is named in one 400."""
     query = ListQuery(limit=default_limit)
+    if sum(len(args.getlist(name)) for name in args) > MAX_VALUES:
+        raise ApiError(400, f"Too many query parameter values: at most {MAX_VALUES}")
     errors: dict[str, list[str]] = {}
     for name in args:
         try:
