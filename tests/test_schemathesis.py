@@ -1,6 +1,7 @@
 """schemathesis against the app's /openapi.json: authenticated, every check, every operation."""
 from __future__ import annotations
 
+import atexit
 import json
 import shutil
 import tempfile
@@ -27,9 +28,10 @@ from tests.conftest import make_app, migrate, new_token
 
 MAX_EXAMPLES = 15
 FOLDER = Path(tempfile.mkdtemp(prefix="customers-schemathesis-"))
+atexit.register(shutil.rmtree, FOLDER, ignore_errors=True)  # also when only collected
 DATABASE_URL = f"sqlite:///{FOLDER / 'customers.sqlite3'}"
 # schemathesis reads the document and its settings when the module is imported, so
-# the database, the token and the app exist from then on (removed by `cleanup`).
+# the database, the token and the app exist from then on.
 migrate(DATABASE_URL)
 app = make_app(DATABASE_URL)
 TOKEN = new_token(app, "schemathesis", "write")
@@ -105,15 +107,14 @@ def _form_value(value: Any) -> str:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def cleanup() -> Iterator[None]:
-    """A few records for the operations on one customer to find; the folder goes afterwards."""
+def records() -> Iterator[None]:
+    """A few records for the operations on one customer to find."""
     client = app.test_client()
     for city in ("Recife", "Olinda", None):
         client.post("/customers", json={"addressCity": city}, headers=AUTHORIZATION)
     yield
     with app.app_context():
         db.engine.dispose()
-    shutil.rmtree(FOLDER, ignore_errors=True)
 
 
 @schema.parametrize()
