@@ -6,7 +6,7 @@ from typing import Any
 from flask import Response, current_app, request, url_for
 
 from customers import service
-from customers.auth import current_actor, token_auth
+from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import bp
 from customers.decoders import decode
 from customers.encoders import respond
@@ -16,8 +16,10 @@ from customers.models import Customer
 from customers.query import parse
 from customers.schemas import customer_schema, customers_schema
 
-read_access = token_auth.login_required(role="read")
-write_access = token_auth.login_required(role="write")
+read_access = requires("read")
+write_access = requires("write")
+# These views hand current_caller() to the service: the write itself proves the token live.
+guarded_write_access = requires("write", proven_by_write=True)
 
 
 def api_view(view: Any) -> Any:
@@ -66,22 +68,23 @@ def create_customer() -> Response:
 
 @bp.route("/customers/<customer_id>", methods=["PUT", "PATCH"])
 @api_view
-@write_access
+@guarded_write_access
 def update_customer(customer_id: str) -> Response:
     """Merge the fields sent into the record; null clears a field."""
     service.primary_key(customer_id)  # an id that names no record is 404 before any body error
     changes = _body(partial=True)
-    customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id))
-    location = url_for(".get_customer", customer_id=customer_id, _external=True)
-    return _record(customer, headers={"Content-Location": location})
+    customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id),
+                              current_caller())
+    # The record's URL is the one just requested (the id is canonical): no need to build it.
+    return _record(customer, headers={"Content-Location": request.base_url})
 
 
 @bp.delete("/customers/<customer_id>")
 @api_view
-@write_access
+@guarded_write_access
 def delete_customer(customer_id: str) -> Response:
     """Delete a customer and return what it held."""
-    return _record(service.delete(customer_id, expected_versions(customer_id)))
+    return _record(service.delete(customer_id, expected_versions(customer_id), current_caller()))
 
 
 def _body(partial: bool = False) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import Date, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customers.extensions import db
@@ -46,6 +46,16 @@ class Customer(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Bumped by every write; the ETag and If-Match compare against it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class Counter(db.Model):
+    """A row count kept exact by database triggers (migration 0002): `customers` is the
+    number of customers, so an unfiltered total costs one lookup, not a scan."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
 
 
 class Token(db.Model):

@@ -1,0 +1,99 @@
+"""Benchmark databases: created, migrated as deployed (`flask db upgrade`), seeded in SQL."""
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+COLUMNS = ("uuid, reference_id, date_of_birth, address_street, address_neighborhood, address_city, "
+           "address_state, address_country, gender, marital_status, published_at, created_by, "
+           "updated_by, updated_at, version")
+# One statement makes every row (no per-row round trips); each referenceId names 10 rows.
+SQLITE_SEED = f"""
+INSERT INTO customers ({COLUMNS})
+WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :rows)
+SELECT printf('%08x-0000-4000-8000-%012x', i, i), 'ref-' || (i % :refs),
+       date('1940-01-01', '+' || (i % 25000) || ' days'), 'Rua ' || i, 'Bairro ' || (i % 500),
+       'Cidade ' || (i % 5000), 'PE', 'Brasil',
+       CASE i % 3 WHEN 0 THEN 'male' WHEN 1 THEN 'female' ELSE 'other' END,
+       CASE i % 2 WHEN 0 THEN 'single' ELSE 'married' END,
+       '2024-01-01 00:00:00.000000', 'seed', 'seed', '2024-01-01 00:00:00.000000', 1
+FROM n
+"""
+POSTGRES_SEED = f"""
+INSERT INTO customers ({COLUMNS})
+SELECT lpad(to_hex(i), 8, '0') || '-0000-4000-8000-' || lpad(to_hex(i), 12, '0'),
+       'ref-' || mod(i, %(refs)s), date '1940-01-01' + mod(i, 25000), 'Rua ' || i,
+       'Bairro ' || mod(i, 500), 'Cidade ' || mod(i, 5000), 'PE', 'Brasil',
+       (ARRAY['male', 'female', 'other'])[mod(i, 3) + 1],
+       (ARRAY['single', 'married'])[mod(i, 2) + 1],
+       timestamp '2024-01-01', 'seed', 'seed', timestamp '2024-01-01', 1
+FROM generate_series(1, %(rows)s) AS i
+"""
+
+
+def references(rows: int) -> int:
+    """How many distinct referenceIds a seed of `rows` makes (10 rows each)."""
+    return max(rows // 10, 1)
+
+
+def environment(database_url: str) -> dict[str, str]:
+    """What a deployed server gets: the database and a secret key, no debug."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_"))}
+    env.update(DATABASE_URL=database_url, SECRET_KEY=os.urandom(16).hex())
+    return env
+
+
+def flask(database_url: str, *args: str) -> str:
+    """`flask --app app ...` as an operator runs it; its output."""
+    result = subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, text=True,
+                            env=environment(database_url), capture_output=True, timeout=300)
+    if result.returncode != 0:
+        raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def sqlite_database(folder: Path, rows: int) -> str:
+    """A migrated SQLite file with `rows` customers; its URL."""
+    path = folder / f"customers-{rows}.sqlite3"
+    url = f"sqlite:///{path}"
+    flask(url, "db", "upgrade")
+    with sqlite3.connect(path) as connection:
+        connection.execute(SQLITE_SEED, {"rows": rows, "refs": references(rows)})
+    with sqlite3.connect(path) as connection:
+        connection.execute("ANALYZE")
+    return url
+
+
+def postgres_database(rows: int) -> str:
+    """A fresh, migrated PostgreSQL database with `rows` customers; its URL."""
+    name = f"customers_bench_{rows}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    flask(url.replace("postgresql://", "postgresql+psycopg://", 1), "db", "upgrade")
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(POSTGRES_SEED, {"rows": rows, "refs": references(rows)})
+        connection.execute("VACUUM ANALYZE customers")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+def drop_postgres(url: str) -> None:
+    """Remove a benchmark database."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def write_token(database_url: str) -> str:
+    """A new write token, made with the operator's command (its secret is the last line)."""
+    return flask(database_url, "tokens", "create", "bench", "--scope", "write").strip().splitlines()[-1]

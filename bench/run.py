@@ -1,0 +1,123 @@
+"""PUT /customers/{id} under load: our service against a hand-written WSGI yardstick.
+
+    python bench/run.py [--seconds 5] [--sizes 10000,1000000] [--databases sqlite,postgres]
+
+Starts `gunicorn wsgi:app` (2 workers, production settings) and `bench/raw_wsgi.py` under the
+same gunicorn on each database and size, drives them alternately with wrk (bench/load.lua),
+prints requests per second, p50 and p99 per case, the ratios against the targets, and exits
+non-zero when a run saw a non-2xx answer (1) or a target was missed (2).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import databases
+from load import Result, Server, gunicorn, wrk
+from report import Measurements, print_report
+
+BODY = {"addressCity": "Olinda", "gender": "other", "dateOfBirth": "1990-05-06"}
+
+
+def main() -> int:
+    """Seed, measure every case, print the table and the targets."""
+    args = arguments()
+    folder = Path(tempfile.mkdtemp(prefix="customers-bench-"))
+    log = folder / "gunicorn.log"
+    results: Measurements = {}
+    try:
+        for database in args.databases:
+            for rows in args.sizes:
+                url = seed(database, rows, folder)
+                try:
+                    measure(results, database, rows, url, args.seconds, log)
+                    if database == args.databases[0] and rows == args.sizes[0]:
+                        results["memory"] = memory(url, rows, args.memory_requests, log)
+                finally:
+                    if database == "postgres":
+                        databases.drop_postgres(url)
+    except Exception:
+        print(f"servers' log: {log}", file=sys.stderr)
+        raise
+    shutil.rmtree(folder)
+    return print_report(results, args)
+
+
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
+    parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")],
+                        default=[10_000, 1_000_000], help="customers seeded, comma-separated")
+    parser.add_argument("--databases", type=lambda s: s.split(","), default=["sqlite", "postgres"])
+    parser.add_argument("--memory-requests", type=int, default=100_000,
+                        help="requests before the second reading of worker memory")
+    return parser.parse_args()
+
+
+def seed(database: str, rows: int, folder: Path) -> str:
+    """A migrated database with `rows` customers; its URL."""
+    print(f"seeding {database} with {rows:,} customers ...", file=sys.stderr, flush=True)
+    if database == "sqlite":
+        return databases.sqlite_database(folder, rows)
+    return databases.postgres_database(rows)
+
+
+def measure(results: Measurements, database: str, rows: int, url: str, seconds: float,
+            log: Path) -> None:
+    """Alternate ours and raw on JSON PUTs (A, B, A, B), then our other formats and reads."""
+    token = databases.write_token(url)
+    refs = databases.references(rows)
+
+    def run(server: Server, mode: str, duration: float = seconds) -> Result:
+        return wrk(server, mode, token, rows, duration, refs)
+
+    with gunicorn("ours", url, log) as ours, gunicorn("raw", url, log) as raw:
+        check_same_answer(ours, raw, token)
+        for server in (ours, raw):  # until every worker has booted and warmed up
+            wrk(server, "json", token, rows, 3, refs, check=False)
+        case = results.setdefault((database, rows), {})
+        for _ in range(2):
+            case.setdefault("PUT json ours", []).append(run(ours, "json"))
+            case.setdefault("PUT json raw", []).append(run(raw, "json"))
+        for mode in ("xml", "form"):
+            case[f"PUT {mode} ours"] = [run(ours, mode)]
+        case["GET list ours"] = [run(ours, "list")]
+        case["GET count ours"] = [run(ours, "count")]
+        print(f"  {database} {rows:,}: done", file=sys.stderr, flush=True)
+
+
+def check_same_answer(ours: Server, raw: Server, token: str) -> None:
+    """Both servers answer the same PUT with the same record, so the race is fair."""
+    answers = []
+    for server in (ours, raw):
+        request = urllib.request.Request(
+            f"{server.url}/customers/7", data=json.dumps(BODY).encode(), method="PUT",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            answers.append(json.load(response))
+    if answers[0] != answers[1]:
+        raise RuntimeError(f"the two servers answer differently:\n{answers[0]}\n{answers[1]}")
+
+
+def memory(url: str, rows: int, requests: int, log: Path) -> dict[str, object]:
+    """Worker memory after about 1,000 JSON PUTs and after `requests` of them."""
+    token = databases.write_token(url)
+    with gunicorn("ours", url, log) as server:
+        time.sleep(5)  # both workers booted (the first answered already), no request yet
+        done = wrk(server, "json", token, rows, 1, 1).requests
+        first = server.worker_memory_kib()
+        early = done
+        while done < requests:
+            done += wrk(server, "json", token, rows, 10, 1).requests
+        last = server.worker_memory_kib()
+    return {"early": early, "late": done, "first": first, "last": last}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
