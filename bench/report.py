@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 from typing import Any
 
 from load import Result
@@ -12,9 +13,10 @@ Measurements = dict[Any, Any]
 
 
 def combined(runs: list[Result]) -> tuple[float, float, float]:
-    """Requests per second over all runs, and the mean p50 and p99 (ms)."""
+    """Requests per second over all runs, and the median run's p50 and p99 (ms): one run
+    hit by something else on the machine should not decide the tail."""
     rate = sum(r.requests for r in runs) / sum(r.seconds for r in runs)
-    return rate, sum(r.p50_ms for r in runs) / len(runs), sum(r.p99_ms for r in runs) / len(runs)
+    return rate, statistics.median(r.p50_ms for r in runs), statistics.median(r.p99_ms for r in runs)
 
 
 def machine() -> str:
@@ -31,7 +33,7 @@ def machine() -> str:
 def print_report(results: Measurements, args: argparse.Namespace) -> int:
     """The table, then every target with its measure; 2 if one was missed."""
     print(f"\nmachine: {machine()}; wrk {os.environ.get('BENCH_WRK', '1x4')} (threads x connections), "
-          f"{args.seconds:g} s per run, 2 gunicorn workers each")
+          f"{args.seconds:g} s per run, {args.rounds} rounds of ours/raw, 2 gunicorn workers each")
     print(f"{'database':9} {'customers':>10}  {'case':16} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}")
     for (database, rows), case in ((k, v) for k, v in results.items() if isinstance(k, tuple)):
         for name, runs in case.items():

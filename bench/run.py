@@ -36,7 +36,7 @@ def main() -> int:
             for rows in args.sizes:
                 url = seed(database, rows, folder)
                 try:
-                    measure(results, database, rows, url, args.seconds, log)
+                    measure(results, database, rows, url, args.seconds, args.rounds, log)
                     if database == args.databases[0] and rows == args.sizes[0]:
                         results["memory"] = memory(url, rows, args.memory_requests, log)
                 finally:
@@ -55,6 +55,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")],
                         default=[10_000, 1_000_000], help="customers seeded, comma-separated")
     parser.add_argument("--databases", type=lambda s: s.split(","), default=["sqlite", "postgres"])
+    parser.add_argument("--rounds", type=int, default=3, help="JSON PUT runs of each, alternating")
     parser.add_argument("--memory-requests", type=int, default=100_000,
                         help="requests before the second reading of worker memory")
     return parser.parse_args()
@@ -69,7 +70,7 @@ def seed(database: str, rows: int, folder: Path) -> str:
 
 
 def measure(results: Measurements, database: str, rows: int, url: str, seconds: float,
-            log: Path) -> None:
+            rounds: int, log: Path) -> None:
     """Alternate ours and raw on JSON PUTs (A, B, A, B), then our other formats and reads."""
     token = databases.write_token(url)
     refs = databases.references(rows)
@@ -82,7 +83,7 @@ def measure(results: Measurements, database: str, rows: int, url: str, seconds: 
         for server in (ours, raw):  # until every worker has booted and warmed up
             wrk(server, "json", token, rows, 3, refs, check=False)
         case = results.setdefault((database, rows), {})
-        for _ in range(2):
+        for _ in range(rounds):  # A, B, A, B...: both see the same drift of the machine
             case.setdefault("PUT json ours", []).append(run(ours, "json"))
             case.setdefault("PUT json raw", []).append(run(raw, "json"))
         for mode in ("xml", "form"):
