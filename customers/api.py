@@ -8,6 +8,7 @@ from flask import Response, current_app, request, url_for
 from customers import service
 from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import bp
+from customers.bodies import read_body
 from customers.decoders import decode
 from customers.encoders import respond
 from customers.etag import etag_of, expected_versions, not_modified
@@ -45,7 +46,7 @@ def count_customers() -> Response:
     return respond(_list_query().count())
 
 
-@bp.get("/customers/<customer_id>")
+@bp.get("/customers/<record_id:customer_id>")
 @api_view
 @read_access
 def get_customer(customer_id: str) -> Response:
@@ -66,7 +67,7 @@ def create_customer() -> Response:
     return _record(customer, 201, {"Location": location, "Content-Location": location})
 
 
-@bp.route("/customers/<customer_id>", methods=["PUT", "PATCH"])
+@bp.route("/customers/<record_id:customer_id>", methods=["PUT", "PATCH"])
 @api_view
 @guarded_write_access
 def update_customer(customer_id: str) -> Response:
@@ -79,7 +80,7 @@ def update_customer(customer_id: str) -> Response:
     return _record(customer, headers={"Content-Location": request.base_url})
 
 
-@bp.delete("/customers/<customer_id>")
+@bp.delete("/customers/<record_id:customer_id>")
 @api_view
 @guarded_write_access
 def delete_customer(customer_id: str) -> Response:
@@ -89,7 +90,7 @@ def delete_customer(customer_id: str) -> Response:
 
 def _body(partial: bool = False) -> dict[str, Any]:
     """The request body, decoded by its content type and validated by the schema."""
-    data = decode(request.mimetype, request.mimetype_params.get("charset"), request.get_data())
+    data = decode(request.mimetype, request.mimetype_params.get("charset"), read_body())
     return customer_schema.load(data, partial=partial)
 
 
@@ -99,6 +100,7 @@ def _list_query():
     return parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], config["CUSTOMERS_MAX_LIMIT"])
 
 
-def _record(customer: Customer, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _record(customer: Customer | service.Record, status: int = 200,
+            headers: dict[str, str] | None = None) -> Response:
     """A record response with its ETag."""
     return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})})
