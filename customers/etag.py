@@ -8,7 +8,8 @@ from flask import request
 from customers.models import Customer
 
 ANY = "*"
-_TAG = re.compile(r'(?<!W/)"c(\d+)v(\d+)"')
+# A version past 9 digits names no version a record can have (the column holds 32 bits).
+_TAG = re.compile(r'(?<!W/)"c(\d+)v(\d{1,9})"')
 
 
 def etag_of(customer: Customer) -> str:

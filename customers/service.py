@@ -150,10 +150,13 @@ def _explain_nothing_written(connection: Connection, params: dict[str, Any],
                         "fetch it again and retry.")
 
 
+MAX_ID = 2**31 - 1  # the id column is a 32-bit INTEGER on every database
+
+
 def primary_key(customer_id: str) -> int:
     """The integer key behind an API id; anything else names no record."""
-    canonical = customer_id.isascii() and customer_id.isdigit() and len(customer_id) <= 18
-    if not canonical or customer_id != str(int(customer_id)):
+    canonical = customer_id.isascii() and customer_id.isdigit() and len(customer_id) <= 10
+    if not canonical or customer_id != str(int(customer_id)) or int(customer_id) > MAX_ID:
         raise _not_found(customer_id)
     return int(customer_id)
 

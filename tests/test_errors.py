@@ -58,9 +58,11 @@ def test_unknown_customer_is_404(api, accept, customer_id, method):
 
 
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE"])
-def test_writes_to_the_count_path_are_404(api, accept, method):
-    """/customers/count answers GET; for writes `count` is an id that names nothing."""
-    check(api.send(method, "/customers/count", {"uuid": "x"}, accept=accept), 404, accept, "no customer")
+def test_writes_to_the_count_resource_are_405(api, accept, method):
+    """/customers/count is the count, not a record: it allows GET alone."""
+    response = api.send(method, "/customers/count", {"uuid": "x"}, accept=accept)
+    check(response, 405, accept)
+    assert {m.strip() for m in response.headers["Allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
 
 
 @pytest.mark.parametrize("content_type,body,where", [

@@ -137,9 +137,6 @@ def test_body_over_the_limit_is_413_without_being_read(app, api, record, snapsho
     assert snapshot() == before
 
 
-@pytest.mark.xfail(strict=True, reason="api._body reads request.get_data(), which hands over "
-                   "the first MAX_CONTENT_LENGTH bytes of a body without Content-Length; it "
-                   "should call bodies.read_body() (asked of the lead)")
 def test_streamed_body_over_the_limit_is_413(app, api, record, snapshot):
     """A chunked body has no Content-Length; the server marks its stream as terminated."""
     before = snapshot()

@@ -109,9 +109,6 @@ def test_oversized_request_parts_get_a_4xx(server):
     assert server.rows() == before
 
 
-@pytest.mark.xfail(strict=True, reason="api._body reads request.get_data(), which hands over the "
-                   "first MAX_CONTENT_LENGTH bytes of a chunked body; it should call "
-                   "bodies.read_body() (asked of the lead)")
 def test_a_chunked_body_over_the_limit_is_413(server):
     before = server.rows()
     body = json.dumps({"uuid": "x" * (3 * 1024 * 1024)}).encode()
@@ -122,9 +119,6 @@ def test_a_chunked_body_over_the_limit_is_413(server):
     assert server.rows() == before
 
 
-@pytest.mark.xfail(strict=True, reason="gunicorn raises its own parse error while the view reads "
-                   "a broken chunked body: 500 until api._body calls bodies.read_body() (asked of "
-                   "the lead)")
 def test_a_broken_chunked_body_is_400(server):
     before = server.rows()
     status, answer = exchange(server.url, http(
