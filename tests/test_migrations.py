@@ -1,7 +1,6 @@
 """Migrations: from empty and from every revision, up and back down; models and migrations agree."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from customers.extensions import db, migrate
-from tests.conftest import POSTGRES_URL, make_app, unavailable
+from tests.conftest import make_app, scratch_postgres_database
 from tests.servers import flask_command, server_environment
 
 SCRIPTS = ScriptDirectory(migrate.directory)
@@ -27,17 +26,8 @@ HEAD = SCRIPTS.get_current_head()
 @pytest.fixture(scope="module")
 def postgres_database() -> Iterator[str]:
     """One database on the PostgreSQL server for the module: CREATE and DROP are slow."""
-    name = f"customers_migrations_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        unavailable("postgres", str(error).strip())
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database("customers_migrations") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -46,10 +36,10 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'empty.sqlite3'}"
     url = request.getfixturevalue("postgres_database")
-    with psycopg.connect(url, autocommit=True) as connection:
+    with psycopg.connect(url.replace("+psycopg", "", 1), autocommit=True) as connection:
         connection.execute("DROP SCHEMA public CASCADE")
         connection.execute("CREATE SCHEMA public")
-    return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return url
 
 
 @pytest.fixture

@@ -1,16 +1,14 @@
 """X-Total-Count and /customers/count stay exact: the maintained total never drifts."""
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
 
 from customers.extensions import db
-from tests.conftest import POSTGRES_URL, make_app, unavailable
+from tests.conftest import make_app, scratch_postgres_database
 
 
 def counted(app) -> int:
@@ -88,17 +86,8 @@ def empty_database_url(database_url: str, tmp_path: Path):
     if database_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
         return
-    name = f"customers_migration_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as error:
-        unavailable("postgres", str(error).strip())
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield database_url.rsplit("/", 1)[0] + f"/{name}"
-        finally:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database("customers_migration") as url:
+        yield url
 
 
 def test_the_migration_counts_existing_rows_and_goes_back_down(empty_database_url):
