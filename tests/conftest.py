@@ -37,12 +37,21 @@ def make_app(database_url: str, **config: object) -> Flask:
                        "SQLALCHEMY_DATABASE_URI": database_url, **config})
 
 
+@contextmanager
+def app_on(database_url: str, **config: object) -> Iterator[Flask]:
+    """A test app whose database connections are closed when it is done."""
+    app = make_app(database_url, **config)
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
 def migrate(database_url: str) -> None:
     """Bring a database to the newest migration."""
-    app = make_app(database_url)
-    with app.app_context():
+    with app_on(database_url) as app, app.app_context():
         upgrade()
-        db.engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -94,10 +103,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 @pytest.fixture
 def app(database_url: str) -> Iterator[Flask]:
     """A fresh app per test."""
-    app = make_app(database_url)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_on(database_url) as app:
+        yield app
 
 
 @pytest.fixture

@@ -56,11 +56,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_template, tmp_path):
     from sqlalchemy import text
 
     from customers.extensions import db
-    from tests.conftest import make_app
+    from tests.conftest import app_on
 
     shutil.copy(sqlite_template, tmp_path / "wal.sqlite3")
-    app = make_app(f"sqlite:///{tmp_path}/wal.sqlite3")
-    with app.app_context():
+    with app_on(f"sqlite:///{tmp_path}/wal.sqlite3") as app, app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
-        db.engine.dispose()

@@ -14,7 +14,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from customers.extensions import db, migrate
-from tests.conftest import make_app, scratch_postgres_database
+from tests.conftest import app_on, scratch_postgres_database
 from tests.servers import flask_command, server_environment
 
 SCRIPTS = ScriptDirectory(migrate.directory)
@@ -44,10 +44,8 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def empty_app(empty_database: str) -> Iterator[Flask]:
-    app = make_app(empty_database)
-    yield app
-    with app.app_context():
-        db.engine.dispose()
+    with app_on(empty_database) as app:
+        yield app
 
 
 def current_revision() -> str | None:
@@ -75,11 +73,9 @@ def test_there_is_one_head_and_history_starts_at_base():
 
 def test_flask_db_upgrade_builds_the_schema_from_empty(empty_database):
     flask_command(server_environment(empty_database), "db", "upgrade")
-    app = make_app(empty_database)
-    with app.app_context():
+    with app_on(empty_database) as app, app.app_context():
         assert current_revision() == HEAD
         assert {"customers", "tokens", "users"} <= tables()
-        db.engine.dispose()
 
 
 def test_every_revision_upgrades_to_head_and_steps_back_down(empty_app):
