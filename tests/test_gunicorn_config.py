@@ -51,6 +51,16 @@ def test_check_config_passes(sqlite_url: str):
     assert result.returncode == 0, result.stderr
 
 
+def test_the_app_gunicorn_imports_is_out_of_the_collectors_sight(sqlite_url: str):
+    """wsgi.py freezes what it built, so a full collection does not walk the whole app."""
+    probe = "import gc, wsgi; print(gc.get_freeze_count(), len(gc.get_objects(generation=2)))"
+    result = subprocess.run([str(BIN / "python"), "-c", probe], cwd=ROOT, timeout=60,
+                            env=server_environment(sqlite_url), capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    frozen, collectable = map(int, result.stdout.split())
+    assert frozen > 20_000 and collectable < frozen / 100
+
+
 def test_defaults(monkeypatch):
     config = settings(monkeypatch)
     assert config.bind == ["127.0.0.1:8000"]
