@@ -6,9 +6,9 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, g, redirect, request, session, url_for
+from flask import Flask, Request, Response, g, redirect, request, session, url_for
 from flask.blueprints import BlueprintSetupState
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -48,10 +48,26 @@ def safe_next(target: str | None) -> str:
 
 
 class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over https (or config says so)."""
+    """The session cookie is Secure whenever the request came over https (or config says so).
+    A request with a bearer token (an API client) has no cookie session: none is read,
+    none is written, and its answer does not vary by Cookie."""
+
+    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
+        if _bears_token(request):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if not _bears_token(request):
+            super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or request.is_secure
+
+
+def _bears_token(request: Request) -> bool:
+    """Whether the request authenticates with `Authorization: Bearer ...`."""
+    return request.headers.get("Authorization", "")[:7].lower() == "bearer "
 
 
 @bp.record_once
