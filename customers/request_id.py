@@ -24,7 +24,7 @@ def current() -> str:
         return "-"
     environ = request.environ
     if ENVIRON_KEY not in environ:
-        environ[ENVIRON_KEY] = accept_or_make(request.headers.get(HEADER))
+        environ[ENVIRON_KEY] = accept_or_make(environ.get("HTTP_X_REQUEST_ID"))
     return environ[ENVIRON_KEY]
 
 

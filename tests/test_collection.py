@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import parse_accept_header
 
+from customers.encoders import JSON_ACCEPTS, OFFERED
 from tests.client import FORMATS, decode_answer
 
 
@@ -65,6 +68,23 @@ def test_browser_accept_header_gets_xml_it_prefers(api):
 def test_responses_vary_on_accept(api):
     record = api.create()
     assert "Accept" in api.send("GET", f"/customers/{record['id']}").headers["Vary"]
+
+
+@pytest.mark.parametrize("accept", sorted(JSON_ACCEPTS - {""}) + ["APPLICATION/JSON", " */* "])
+def test_accept_values_read_without_parsing_agree_with_the_parser(api, accept):
+    """negotiate() answers these without parsing Accept; the parser must agree."""
+    assert MIMEAccept(parse_accept_header(accept)).best_match(OFFERED) == "application/json"
+    assert api.send("GET", "/customers/count", accept=accept).mimetype == "application/json"
+
+
+def test_bearer_requests_neither_read_nor_write_the_cookie_session(api, client):
+    """An API answer does not depend on cookies, so it does not vary by Cookie."""
+    record = api.create()
+    client.set_cookie("session", "eyJfZnJlc2giOmZhbHNlfQ.not-a-valid-signature")
+    for method in ("GET", "PUT"):
+        response = api.send(method, f"/customers/{record['id']}", None if method == "GET" else {"addressCity": "Olinda"})
+        assert response.status_code == 200
+        assert "Cookie" not in response.headers.get("Vary", "") and "Set-Cookie" not in response.headers
 
 
 def test_head_is_answered_like_get_without_a_body(api):
