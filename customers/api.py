@@ -1,9 +1,11 @@
 """The API views: decode, call the service, encode."""
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import Response, current_app, request, url_for
+from werkzeug.sansio.utils import get_current_url
 
 from customers import service
 from customers.auth import current_actor, current_caller, requires
@@ -77,7 +79,7 @@ def update_customer(customer_id: str) -> Response:
     customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id),
                               current_caller())
     # The record's URL is the one just requested (the id is canonical): no need to build it.
-    return _record(customer, headers={"Content-Location": request.base_url})
+    return _record(customer, headers={"Content-Location": _requested_url()})
 
 
 @bp.delete("/customers/<record_id:customer_id>")
@@ -98,6 +100,17 @@ def _list_query():
     """The list parameters of this request."""
     config = current_app.config
     return parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], config["CUSTOMERS_MAX_LIMIT"])
+
+
+def _requested_url() -> str:
+    """request.base_url, its scheme, host and prefix joined once per site rather than on every
+    request (the path is ASCII: the id converter admits digits alone)."""
+    return _root_url(request.scheme, request.host, request.root_path) + request.path.lstrip("/")
+
+
+@lru_cache(maxsize=64)  # the Host header is the client's: a bounded cache
+def _root_url(scheme: str, host: str, root_path: str) -> str:
+    return get_current_url(scheme, host, root_path)
 
 
 def _record(customer: Customer | service.Record, status: int = 200,

@@ -83,6 +83,20 @@ def test_post_put_patch_name_their_content_location(api):
         assert api.send(method, f"/customers/{record_id}", {}).headers["Content-Location"] == location
 
 
+@pytest.mark.parametrize("prefix", ["", "/api", "/api%20v1"])
+@pytest.mark.parametrize("host", ["localhost", "example.com:8443"])
+def test_content_location_of_a_write_is_where_the_record_lives(api, client, prefix, host):
+    """Under a mount prefix and whatever Host: the URL a GET of the record would use."""
+    base_url = f"http://{host}{prefix}"
+    created = client.post("/customers", json={}, headers=api.headers(), base_url=base_url)
+    location = created.headers["Location"]
+    assert location == f"{base_url}/customers/{created.get_json()['id']}"
+    for method in ("PUT", "PATCH"):
+        answer = client.open(location.removeprefix(base_url), method=method, json={},
+                             headers=api.headers(), base_url=base_url)
+        assert answer.status_code == 200 and answer.headers["Content-Location"] == location
+
+
 def _put(url: str, token: str, tag: str, value: str, results: list, barrier: threading.Barrier) -> None:
     request = urllib.request.Request(url, data=json.dumps({"addressCity": value}).encode(), method="PUT",
                                      headers={"Authorization": f"Bearer {token}", "If-Match": tag,

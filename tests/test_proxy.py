@@ -106,6 +106,9 @@ def test_location_names_the_public_scheme_and_host(site, scheme):
     expected = f"{scheme}://{PUBLIC_HOST}:{site.port(scheme)}/customers/{json.loads(body)['id']}"
     assert headers["Location"] == expected
     assert headers["Content-Location"] == expected
+    status, headers, body = site.send(scheme, "PUT", f"/customers/{json.loads(body)['id']}", {})
+    assert status == 200, body
+    assert headers["Content-Location"] == expected
 
 
 def test_forwarded_headers_a_client_forges_do_not_get_past_nginx(site):
