@@ -10,7 +10,7 @@ from werkzeug.sansio.utils import get_current_url
 from customers import service
 from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import bp
-from customers.bodies import read_body
+from customers.bodies import media_type, read_body
 from customers.decoders import decode
 from customers.encoders import respond
 from customers.etag import etag_of, expected_versions, not_modified
@@ -92,7 +92,7 @@ def delete_customer(customer_id: str) -> Response:
 
 def _body(partial: bool = False) -> dict[str, Any]:
     """The request body, decoded by its content type and validated by the schema."""
-    data = decode(request.mimetype, request.mimetype_params.get("charset"), read_body())
+    data = decode(*media_type(), read_body())
     return customer_schema.load(data, partial=partial)
 
 

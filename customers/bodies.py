@@ -17,19 +17,34 @@ def body_error(message: str) -> ApiError:
     return ApiError(400, f"Malformed request body: {message}")
 
 
+def media_type() -> tuple[str, str | None]:
+    """The request's media type, lower case, and its charset parameter (None if absent).
+    A bare lower-case type, as clients mostly send it, is taken without werkzeug's parser."""
+    raw = request.environ.get("CONTENT_TYPE", "")
+    if ";" not in raw and raw == raw.strip().lower() and '"' not in raw:
+        return raw, None
+    return request.mimetype, request.mimetype_params.get("charset")
+
+
 def read_body() -> bytes:
-    """The request body; 413 when a body without Content-Length reaches the limit
-    (werkzeug would hand over its first MAX_CONTENT_LENGTH bytes), 400 when the
-    client's chunked framing is broken (gunicorn raises its own parse errors)."""
+    """The request body; 413 over the limit (a chunked body included: werkzeug would hand
+    over its first MAX_CONTENT_LENGTH bytes), 400 when it ends before its Content-Length or
+    its chunked framing is broken (gunicorn raises its own parse errors)."""
+    length, limit = request.content_length, request.max_content_length
+    if length is not None and limit is not None and length > limit:
+        raise RequestEntityTooLarge()
     try:
-        body = request.get_data()
+        # With a Content-Length, exactly that many bytes straight from the server's input:
+        # werkzeug's stream wrappers cost more than decoding the JSON of the body.
+        body = request.get_data() if length is None else request.environ["wsgi.input"].read(length)
     except HTTPException:
         raise
     except Exception:  # only the server's input stream is read here: the client's framing is bad
         raise body_error("it could not be read (broken chunked encoding)") from None
-    limit = request.max_content_length
-    if request.content_length is None and limit is not None and len(body) >= limit:
+    if length is None and limit is not None and len(body) >= limit:
         raise RequestEntityTooLarge()
+    if length is not None and len(body) < length:
+        raise body_error(f"it ended after {len(body)} of its {length} bytes")
     return body
 
 

@@ -1,10 +1,13 @@
 """Malformed and malicious bodies: a clear 4xx in the error shape, and the data untouched."""
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
+from flask import request
 
+from customers.bodies import media_type
 from tests.hostile import assert_refused
 
 JSON, XML, FORM = "application/json", "application/xml", "application/x-www-form-urlencoded"
@@ -146,3 +149,37 @@ def test_streamed_body_over_the_limit_is_413(app, api, record, snapshot):
                               environ_overrides={"wsgi.input_terminated": True})
     assert_refused(response, 413)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH"])
+def test_body_shorter_than_its_content_length_is_400(api, record, snapshot, method):
+    """The client promised more than it sent (and hung up): nothing is decoded or stored."""
+    before = snapshot()
+    body = b'{"addressCity": "Olinda"}'
+    path = "/customers" if method == "POST" else f"/customers/{record}"
+    environ = {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body) + 10)}
+    response = api.client.open(path, method=method, environ_overrides=environ,
+                               headers=api.headers(**{"Content-Type": JSON}))
+    answer = assert_refused(response, 400)
+    assert f"ended after {len(body)} of its {len(body) + 10} bytes" in answer["message"]
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("content_length", ["0", "00"])
+def test_an_empty_body_with_content_length_is_400_for_json(api, record, snapshot, content_length):
+    before = snapshot()
+    response = api.client.put(f"/customers/{record}", environ_overrides={"CONTENT_LENGTH": content_length},
+                              headers=api.headers(**{"Content-Type": JSON}))
+    assert_refused(response, 400)
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("content_type", [
+    "", "application/json", "APPLICATION/JSON", " application/json", "application/json ",
+    "application/json; charset=utf-8", "application/json;charset=UTF-8", 'text/xml; charset="latin-1"',
+    "application/x-www-form-urlencoded", "text/plain", "a,b", '"application/json"', "application/json,text/xml",
+])
+def test_media_type_agrees_with_werkzeugs_parser(app, content_type):
+    """media_type() reads plain values itself; it must say what werkzeug's parser says."""
+    with app.test_request_context("/customers/1", method="PUT", content_type=content_type):
+        assert media_type() == (request.mimetype, request.mimetype_params.get("charset"))
