@@ -66,10 +66,15 @@ def sqlite_database(folder: Path, rows: int) -> str:
     path = folder / f"customers-{rows}.sqlite3"
     url = f"sqlite:///{path}"
     flask(url, "db", "upgrade")
-    with sqlite3.connect(path) as connection:
-        connection.execute(SQLITE_SEED, {"rows": rows, "refs": references(rows)})
-    with sqlite3.connect(path) as connection:
-        connection.execute("ANALYZE")
+    connection = sqlite3.connect(path)
+    try:
+        with connection:  # one transaction each
+            connection.execute(SQLITE_SEED, {"rows": rows, "refs": references(rows)})
+        with connection:
+            connection.execute("ANALYZE")
+    finally:
+        connection.close()  # the last connection out folds the WAL into the database
+    os.sync()  # the seed's pages on disk now, not written back by the kernel during a run
     return url
 
 
@@ -84,6 +89,7 @@ def postgres_database(rows: int) -> str:
     with psycopg.connect(url, autocommit=True) as connection:
         connection.execute(POSTGRES_SEED, {"rows": rows, "refs": references(rows)})
         connection.execute("VACUUM ANALYZE customers")
+        connection.execute("CHECKPOINT")  # flush the seed now, not spread over the runs
     return url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 

@@ -16,10 +16,11 @@ import sys
 import tempfile
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 import databases
-from load import Result, Server, gunicorn, wrk
+from load import Server, gunicorn, wrk
 from report import Measurements, print_report
 
 BODY = {"addressCity": "Olinda", "gender": "other", "dateOfBirth": "1990-05-06"}
@@ -33,14 +34,17 @@ def main() -> int:
     results: Measurements = {}
     try:
         for database in args.databases:
-            for rows in args.sizes:
-                url = seed(database, rows, folder)
-                try:
-                    measure(results, database, rows, url, args.seconds, args.rounds, log)
-                    if database == args.databases[0] and rows == args.sizes[0]:
-                        results["memory"] = memory(url, rows, args.memory_requests, log)
-                finally:
-                    if database == "postgres":
+            urls: dict[int, str] = {}
+            try:
+                for rows in args.sizes:
+                    urls[rows] = seed(database, rows, folder)
+                measure(results, database, urls, args.seconds, args.rounds, log)
+                if database == args.databases[0]:
+                    results["memory"] = memory(urls[args.sizes[0]], args.sizes[0],
+                                               args.memory_requests, log)
+            finally:
+                if database == "postgres":
+                    for url in urls.values():
                         databases.drop_postgres(url)
     except Exception:
         print(f"servers' log: {log}", file=sys.stderr)
@@ -55,7 +59,8 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")],
                         default=[10_000, 1_000_000], help="customers seeded, comma-separated")
     parser.add_argument("--databases", type=lambda s: s.split(","), default=["sqlite", "postgres"])
-    parser.add_argument("--rounds", type=int, default=3, help="JSON PUT runs of each, alternating")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds of every case, alternating servers and sizes")
     parser.add_argument("--memory-requests", type=int, default=100_000,
                         help="requests before the second reading of worker memory")
     return parser.parse_args()
@@ -69,28 +74,32 @@ def seed(database: str, rows: int, folder: Path) -> str:
     return databases.postgres_database(rows)
 
 
-def measure(results: Measurements, database: str, rows: int, url: str, seconds: float,
+# Every case of one round, in the order they run. The rounds alternate ours and raw (A, B,
+# A, B...) and the sizes, so every ratio compares runs that saw the same drift of the machine.
+CASES = (("PUT json ours", "ours", "json"), ("PUT json raw", "raw", "json"),
+         ("PUT xml ours", "ours", "xml"), ("PUT form ours", "ours", "form"),
+         ("GET list ours", "ours", "list"), ("GET count ours", "ours", "count"))
+
+
+def measure(results: Measurements, database: str, urls: dict[int, str], seconds: float,
             rounds: int, log: Path) -> None:
-    """Alternate ours and raw on JSON PUTs (A, B, A, B), then our other formats and reads."""
-    token = databases.write_token(url)
-    refs = databases.references(rows)
-
-    def run(server: Server, mode: str, duration: float = seconds) -> Result:
-        return wrk(server, mode, token, rows, duration, refs)
-
-    with gunicorn("ours", url, log) as ours, gunicorn("raw", url, log) as raw:
-        check_same_answer(ours, raw, token)
-        for server in (ours, raw):  # until every worker has booted and warmed up
-            wrk(server, "json", token, rows, 3, refs, check=False)
-        case = results.setdefault((database, rows), {})
-        for _ in range(rounds):  # A, B, A, B...: both see the same drift of the machine
-            case.setdefault("PUT json ours", []).append(run(ours, "json"))
-            case.setdefault("PUT json raw", []).append(run(raw, "json"))
-        for mode in ("xml", "form"):
-            case[f"PUT {mode} ours"] = [run(ours, mode)]
-        case["GET list ours"] = [run(ours, "list")]
-        case["GET count ours"] = [run(ours, "count")]
-        print(f"  {database} {rows:,}: done", file=sys.stderr, flush=True)
+    """Both servers on every size of one database, up together; `rounds` rounds of every case."""
+    with ExitStack() as stack:
+        targets = {}
+        for rows, url in urls.items():
+            token = databases.write_token(url)
+            servers = {app: stack.enter_context(gunicorn(app, url, log)) for app in ("ours", "raw")}
+            check_same_answer(servers["ours"], servers["raw"], token)
+            for server in servers.values():  # until every worker has booted and warmed up
+                wrk(server, "json", token, rows, 3, databases.references(rows), check=False)
+            targets[rows] = (servers, token)
+        for _ in range(rounds):
+            for rows, (servers, token) in targets.items():
+                case = results.setdefault((database, rows), {})
+                for name, app, mode in CASES:
+                    result = wrk(servers[app], mode, token, rows, seconds, databases.references(rows))
+                    case.setdefault(name, []).append(result)
+        print(f"  {database}: done", file=sys.stderr, flush=True)
 
 
 def check_same_answer(ours: Server, raw: Server, token: str) -> None:
