@@ -40,9 +40,9 @@ def print_report(results: Measurements, args: argparse.Namespace) -> int:
             rate, p50, p99 = combined(runs)
             print(f"{database:9} {rows:>10,}  {name:16} {rate:8.0f} {p50:7.2f} {p99:7.2f}")
     checks = list(targets(results))
-    print(f"\n{'target':58} {'measured':>9} {'goal':>9}")
+    print(f"\n{'target':66} {'measured':>9} {'goal':>9}")
     for label, value, goal, ok in checks:
-        print(f"{label:58} {value:9.2f} {goal:>9} {'ok' if ok else 'MISSED'}")
+        print(f"{label:66} {value:9.2f} {goal:>9} {'ok' if ok else 'MISSED'}")
     return 0 if all(ok for *_, ok in checks) else 2
 
 
@@ -53,7 +53,9 @@ def targets(results: Measurements):
         ours, p50, p99 = combined(case["PUT json ours"])
         raw = combined(case["PUT json raw"])[0]
         yield f"{database} {rows:,}: JSON PUT ours / raw", ours / raw, ">= 0.50", ours / raw >= 0.5
-        yield f"{database} {rows:,}: JSON PUT p99 / p50", p99 / p50, "<= 2.50", p99 / p50 <= 2.5
+        _, raw_p50, raw_p99 = combined(case["PUT json raw"])
+        yield (f"{database} {rows:,}: JSON PUT p99 / p50 (raw WSGI: {raw_p99 / raw_p50:.2f})",
+               p99 / p50, "<= 2.50", p99 / p50 <= 2.5)
         for mode in ("xml", "form"):
             share = combined(case[f"PUT {mode} ours"])[0] / ours
             yield f"{database} {rows:,}: {mode} PUT / JSON PUT", share, ">= 0.80", share >= 0.8
@@ -72,6 +74,9 @@ def scaling(cases: Measurements):
         for name, limit in (("PUT json ours", 0.05), ("GET list ours", 0.20), ("GET count ours", 0.20)):
             ratio = combined(large[name])[0] / combined(small[name])[0]
             label = f"{database}: {name.replace(' ours', '')} {sizes[-1]:,} vs {sizes[0]:,}"
+            if name == "PUT json ours":  # what the database itself does at that size, for reference
+                raw = combined(large["PUT json raw"])[0] / combined(small["PUT json raw"])[0]
+                label += f" (raw WSGI: {raw:.2f})"
             yield label, ratio, f">= {1 - limit:.2f}", ratio >= 1 - limit
 
 
