@@ -74,6 +74,25 @@ def test_sign_in_starts_a_fresh_session(client, person):
         assert "planted" not in fresh and "_user_id" in fresh
 
 
+def test_a_browser_that_also_sends_a_bearer_token_signs_in_and_uses_forms(client, person, api):
+    """An auth proxy in front may add `Authorization: Bearer ...` to every browser request."""
+    record = api.create(addressCity="Recife")
+    client.environ_base["HTTP_AUTHORIZATION"] = "Bearer an-id-token-from-the-proxy"
+    assert sign_in(client).status_code == 302
+    assert client.get("/customers/browse").status_code == 200
+    answer = submit(client, f"/customers/{record['id']}/edit", {"addressCity": "Olinda"})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    assert api.get(record["id"])["addressCity"] == "Olinda"
+
+
+def test_a_signed_in_browsers_api_calls_leave_its_session_alone(signed_in, api):
+    record = api.create()
+    answer = signed_in.get(f"/customers/{record['id']}", headers=api.headers())
+    assert answer.status_code == 200
+    assert "Set-Cookie" not in answer.headers and "Cookie" not in answer.headers.get("Vary", "")
+    assert signed_in.get("/customers/browse").status_code == 200  # still signed in
+
+
 @pytest.mark.parametrize("base_url, secure", [("http://localhost", False), ("https://localhost", True)])
 def test_session_cookie_flags(app, person, base_url, secure):
     client = app.test_client()

@@ -47,33 +47,30 @@ def safe_next(target: str | None) -> str:
     return url_for("customers.list_customers_page")
 
 
-class SessionCookieSecureOverHttps(SecureCookieSessionInterface):
-    """The session cookie is Secure whenever the request came over https (or config says so).
-    A request with a bearer token (an API client) has no cookie session: none is read,
-    none is written, and its answer does not vary by Cookie."""
+class PageSessionInterface(SecureCookieSessionInterface):
+    """The signed cookie session of the HTML pages. Its cookie is Secure whenever the request
+    came over https (or config says so). Only pages and unrouted requests (whose error page a
+    browser may see) save it: the answers of the API, health checks and static files neither
+    set the cookie nor vary by it, whatever the request carried."""
 
-    def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        if _bears_token(request):
-            return self.session_class()
-        return super().open_session(app, request)
+    def open_session(self, app: Flask, incoming: Request) -> SessionMixin | None:
+        if app.secret_key and not incoming.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()  # nothing to verify: skip building the signer
+        return super().open_session(app, incoming)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if not _bears_token(request):
+        view = app.view_functions.get(request.endpoint or "")
+        if view is None or getattr(view, "is_page", False):
             super().save_session(app, session, response)
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return super().get_cookie_secure(app) or request.is_secure
 
 
-def _bears_token(request: Request) -> bool:
-    """Whether the request authenticates with `Authorization: Bearer ...`."""
-    return request.headers.get("Authorization", "")[:7].lower() == "bearer "
-
-
 @bp.record_once
 def _install_session_interface(state: BlueprintSetupState) -> None:
     """The factory registers this blueprint once: the app's cookies follow the scheme."""
-    state.app.session_interface = SessionCookieSecureOverHttps()
+    state.app.session_interface = PageSessionInterface()
 
 
 @bp.before_app_request
