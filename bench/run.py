@@ -96,8 +96,9 @@ def measure(results: Measurements, database: str, urls: dict[int, str], seconds:
         for _ in range(rounds):
             for rows, (servers, token) in targets.items():
                 case = results.setdefault((database, rows), {})
+                refs = databases.references(rows)
                 for name, app, mode in CASES:
-                    result = wrk(servers[app], mode, token, rows, seconds, databases.references(rows))
+                    result = wrk(servers[app], mode, token, rows, seconds, refs)
                     case.setdefault(name, []).append(result)
         print(f"  {database}: done", file=sys.stderr, flush=True)
 

@@ -103,13 +103,14 @@ def _list_query():
 
 
 def _requested_url() -> str:
-    """request.base_url, its scheme, host and prefix joined once per site rather than on every
-    request (the path is ASCII: the id converter admits digits alone)."""
+    """request.base_url of a record's URL, whose path is ASCII (service.primary_key took the
+    id as canonical digits): only the site's root is built and IRI-decoded, once per site."""
     return _root_url(request.scheme, request.host, request.root_path) + request.path.lstrip("/")
 
 
 @lru_cache(maxsize=64)  # the Host header is the client's: a bounded cache
 def _root_url(scheme: str, host: str, root_path: str) -> str:
+    """request.root_url for this scheme, host and mount prefix."""
     return get_current_url(scheme, host, root_path)
 
 

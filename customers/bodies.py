@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+from typing import Any
 
 from flask import request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -21,30 +22,54 @@ def media_type() -> tuple[str, str | None]:
     """The request's media type, lower case, and its charset parameter (None if absent).
     A bare lower-case type, as clients mostly send it, is taken without werkzeug's parser."""
     raw = request.environ.get("CONTENT_TYPE", "")
-    if ";" not in raw and raw == raw.strip().lower() and '"' not in raw:
+    bare = ";" not in raw and '"' not in raw
+    if bare and raw == raw.strip().lower():
         return raw, None
     return request.mimetype, request.mimetype_params.get("charset")
 
 
 def read_body() -> bytes:
-    """The request body; 413 over the limit (a chunked body included: werkzeug would hand
-    over its first MAX_CONTENT_LENGTH bytes), 400 when it ends before its Content-Length or
-    its chunked framing is broken (gunicorn raises its own parse errors)."""
+    """The request body, read once (request.get_data() is empty afterwards); 413 over the
+    limit, 400 when the body ends before its Content-Length or its chunked framing is broken."""
     length, limit = request.content_length, request.max_content_length
-    if length is not None and limit is not None and length > limit:
+    if length is None:
+        return _read_chunked(limit)
+    if limit is not None and length > limit:
         raise RequestEntityTooLarge()
     try:
-        # With a Content-Length, exactly that many bytes straight from the server's input:
-        # werkzeug's stream wrappers cost more than decoding the JSON of the body.
-        body = request.get_data() if length is None else request.environ["wsgi.input"].read(length)
+        body = _read_exactly(request.environ["wsgi.input"], length)
+    except Exception:  # the connection failed under the read
+        raise body_error("it could not be read") from None
+    if len(body) < length:
+        raise body_error(f"it ended after {len(body)} of its {length} bytes")
+    return body
+
+
+def _read_exactly(stream: Any, length: int) -> bytes:
+    """Up to `length` bytes, fewer only at the end of the stream. Straight from the server's
+    input: werkzeug's stream wrappers cost more than decoding the JSON of a body."""
+    chunks = []
+    while length > 0:
+        chunk = stream.read(length)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        length -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_chunked(limit: int | None) -> bytes:
+    """A body without Content-Length; 413 when it reaches the limit (werkzeug would hand
+    over its first MAX_CONTENT_LENGTH bytes), 400 when the chunked framing is broken
+    (gunicorn raises its own parse errors)."""
+    try:
+        body = request.get_data()
     except HTTPException:
         raise
     except Exception:  # only the server's input stream is read here: the client's framing is bad
         raise body_error("it could not be read (broken chunked encoding)") from None
-    if length is None and limit is not None and len(body) >= limit:
+    if limit is not None and len(body) >= limit:
         raise RequestEntityTooLarge()
-    if length is not None and len(body) < length:
-        raise body_error(f"it ended after {len(body)} of its {length} bytes")
     return body
 
 

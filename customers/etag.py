@@ -19,7 +19,8 @@ def etag_of(customer: Customer) -> str:
 
 def expected_versions(customer_id: str) -> set[int] | str | None:
     """What `If-Match` allows: None (no header), ANY, or the matching versions."""
-    header = request.environ.get("HTTP_IF_MATCH")  # headers.get raises inside for a missing one
+    # From the environ: request.headers.get raises and catches a KeyError when it is absent.
+    header = request.environ.get("HTTP_IF_MATCH")
     if header is None:
         return None
     if header.strip() == ANY:

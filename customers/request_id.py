@@ -8,6 +8,7 @@ import uuid
 from flask import Flask, Response, has_request_context, request
 
 HEADER = "X-Request-ID"
+WSGI_HEADER = "HTTP_" + HEADER.upper().replace("-", "_")  # the header's key in the WSGI environ
 ENVIRON_KEY = "customers.request_id"
 # Ids end up in log lines: no spaces, quotes or control characters, and not too long.
 _SANE = re.compile(r"[A-Za-z0-9._:@+/=-]{1,128}")
@@ -24,7 +25,7 @@ def current() -> str:
         return "-"
     environ = request.environ
     if ENVIRON_KEY not in environ:
-        environ[ENVIRON_KEY] = accept_or_make(environ.get("HTTP_X_REQUEST_ID"))
+        environ[ENVIRON_KEY] = accept_or_make(environ.get(WSGI_HEADER))
     return environ[ENVIRON_KEY]
 
 

@@ -7,7 +7,7 @@ import pytest
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from customers.encoders import JSON_ACCEPTS, OFFERED
+from customers.encoders import JSON_ACCEPTS, OFFERED, respond
 from tests.client import FORMATS, decode_answer
 
 
@@ -75,6 +75,11 @@ def test_accept_values_read_without_parsing_agree_with_the_parser(api, accept):
     """negotiate() answers these without parsing Accept; the parser must agree."""
     assert MIMEAccept(parse_accept_header(accept)).best_match(OFFERED) == "application/json"
     assert api.send("GET", "/customers/count", accept=accept).mimetype == "application/json"
+
+
+def test_an_answer_that_already_varies_also_varies_by_accept(app):
+    with app.test_request_context("/customers/count", headers={"Accept": "application/xml"}):
+        assert respond(3, headers={"Vary": "Origin"}).headers["Vary"] == "Origin, Accept"
 
 
 def test_api_answers_neither_set_nor_vary_by_the_cookie_session(api, client):

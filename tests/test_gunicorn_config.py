@@ -53,7 +53,8 @@ def test_check_config_passes(sqlite_url: str):
 
 def test_a_worker_freezes_the_app_it_built_out_of_the_collectors_sight(sqlite_url: str):
     """gunicorn's post_worker_init hook, run where a worker runs it: after the app is built."""
-    probe = ("import gc, runpy, wsgi; hook = runpy.run_path('gunicorn.conf.py')['post_worker_init']; "
+    probe = ("import gc, runpy, wsgi\n"
+             "hook = runpy.run_path('gunicorn.conf.py')['post_worker_init']\n"
              "before = gc.get_freeze_count(); hook(None); print(before, gc.get_freeze_count())")
     result = subprocess.run([str(BIN / "python"), "-c", probe], cwd=ROOT, timeout=60,
                             env=server_environment(sqlite_url), capture_output=True, text=True)
