@@ -54,8 +54,8 @@ class PageSessionInterface(SecureCookieSessionInterface):
     set the cookie nor vary by it, whatever the request carried."""
 
     def open_session(self, app: Flask, incoming: Request) -> SessionMixin | None:
-        if app.secret_key and not incoming.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()  # nothing to verify: skip building the signer
+        if app.secret_key and "HTTP_COOKIE" not in incoming.environ:
+            return self.session_class()  # no cookie at all: no signer to build, none to parse
         return super().open_session(app, incoming)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
