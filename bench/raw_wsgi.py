@@ -35,7 +35,9 @@ def connection():
         url = os.environ["DATABASE_URL"]
         if url.startswith("sqlite:///"):
             _connection = sqlite3.connect(url[len("sqlite:///"):], timeout=20)
-            _connection.execute("PRAGMA synchronous=NORMAL")  # as the service sets it
+            # The service's settings (customers/extensions.py).
+            _connection.execute("PRAGMA synchronous=NORMAL")
+            _connection.execute("PRAGMA wal_autocheckpoint=200")
         else:
             import psycopg
             _connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))

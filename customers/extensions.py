@@ -37,15 +37,23 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
+WAL_CHECKPOINT_PAGES = 200
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and relaxed fsync let several workers read while one writes."""
+    """WAL and relaxed fsync let several workers read while one writes. The commit that
+    fills the WAL to wal_autocheckpoint pages copies them into the database while the other
+    writers wait: at the default 1,000 pages that pause was 2-3 ms, the slowest 1 % of
+    writes; at 200 the pauses are a third as long and five times as frequent, for the same
+    total work (bench/README.md)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -50,7 +50,7 @@ def test_proxy_headers_are_ignored_without_proxy_hops(clean_env, tmp_path):
     assert app.test_client().get("/where", headers=headers).get_json()["url"] == "http://localhost/where"
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_template, tmp_path):
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_short_checkpoints(sqlite_template, tmp_path):
     import shutil
 
     from sqlalchemy import text
@@ -62,3 +62,5 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(sqlite_template, tmp_path):
     with app_on(f"sqlite:///{tmp_path}/wal.sqlite3") as app, app.app_context():
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
+        assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+        assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 200
