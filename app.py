@@ -1,7 +1,9 @@
 """The application factory."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from functools import lru_cache
+from inspect import iscoroutinefunction
+from typing import Any, Callable, Mapping
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -12,9 +14,27 @@ from customers.extensions import register_extensions
 from customers.request_id import register as register_request_id
 
 
+class CustomersApp(Flask):
+    """Flask, asking once per function whether it is a coroutine function. Flask asks on
+    every call of every hook and view, ten times a request, and inspect's answer walks the
+    function's wrappers each time (the override point is documented on ensure_sync)."""
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            is_coroutine = _is_coroutine_function(func)
+        except TypeError:  # an unhashable callable: ask inspect every time
+            is_coroutine = iscoroutinefunction(func)
+        return self.async_to_sync(func) if is_coroutine else func
+
+
+@lru_cache(maxsize=1024)
+def _is_coroutine_function(func: Callable[..., Any]) -> bool:
+    return iscoroutinefunction(func)
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprint, errors, commands."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = CustomersApp(__name__, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
     register_blueprint(app)

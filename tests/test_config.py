@@ -64,3 +64,31 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_short_checkpoints(sqlit
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
         assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 200
+
+
+def test_the_app_still_runs_coroutine_views_through_async_to_sync(clean_env, monkeypatch):
+    """ensure_sync answers from a cache: plain functions as they are, coroutine functions
+    wrapped, every time they are asked; an unhashable callable still gets an answer."""
+    clean_env.setenv("SECRET_KEY", "s")
+    app = create_app()
+    wrapped = []
+    monkeypatch.setattr(app, "async_to_sync", lambda func: wrapped.append(func) or "wrapped")
+
+    async def coroutine_view():
+        return "never run"
+
+    def plain_view():
+        return "ok"
+
+    class Unhashable:
+        __hash__ = None
+
+        def __call__(self):
+            return "ok"
+
+    unhashable = Unhashable()
+    for _ in range(2):
+        assert app.ensure_sync(plain_view) is plain_view
+        assert app.ensure_sync(coroutine_view) == "wrapped"
+        assert app.ensure_sync(unhashable) is unhashable
+    assert wrapped == [coroutine_view, coroutine_view]
