@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import Response, current_app, request, url_for
 from werkzeug.sansio.utils import get_current_url
+from werkzeug.urls import iri_to_uri
 
 from customers import service
 from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import bp
 from customers.bodies import media_type, read_body
+from customers.current import this_request
 from customers.decoders import decode
 from customers.encoders import respond
 from customers.etag import etag_of, expected_versions, not_modified
@@ -65,8 +67,8 @@ def get_customer(customer_id: str) -> Response:
 def create_customer() -> Response:
     """Create a customer; 201 with its Location."""
     customer = service.create(_body(), current_actor())
-    location = url_for(".get_customer", customer_id=str(customer.id), _external=True)
-    return _record(customer, 201, {"Location": location, "Content-Location": location})
+    location = iri_to_uri(url_for(".get_customer", customer_id=str(customer.id), _external=True))
+    return _record(customer, 201, {"Location": location}, content_location=location)
 
 
 @bp.route("/customers/<record_id:customer_id>", methods=["PUT", "PATCH"])
@@ -76,10 +78,11 @@ def update_customer(customer_id: str) -> Response:
     """Merge the fields sent into the record; null clears a field."""
     service.primary_key(customer_id)  # an id that names no record is 404 before any body error
     changes = _body(partial=True)
-    customer = service.update(customer_id, changes, current_actor(), expected_versions(customer_id),
-                              current_caller())
+    caller = current_caller()
+    customer = service.update(customer_id, changes, caller.owner, expected_versions(customer_id),
+                              caller)
     # The record's URL is the one just requested (the id is canonical): no need to build it.
-    return _record(customer, headers={"Content-Location": _requested_url()})
+    return _record(customer, content_location=_requested_url())
 
 
 @bp.delete("/customers/<record_id:customer_id>")
@@ -105,16 +108,19 @@ def _list_query():
 def _requested_url() -> str:
     """request.base_url of a record's URL, whose path is ASCII (service.primary_key took the
     id as canonical digits): only the site's root is built and IRI-decoded, once per site."""
-    return _root_url(request.scheme, request.host, request.root_path) + request.path.lstrip("/")
+    this = this_request()
+    return _root_url(this.scheme, this.host, this.root_path) + this.path.lstrip("/")
 
 
 @lru_cache(maxsize=64)  # the Host header is the client's: a bounded cache
 def _root_url(scheme: str, host: str, root_path: str) -> str:
-    """request.root_url for this scheme, host and mount prefix."""
-    return get_current_url(scheme, host, root_path)
+    """request.root_url for this scheme, host and mount prefix, as a URI (an IDNA host,
+    a percent-encoded prefix)."""
+    return iri_to_uri(get_current_url(scheme, host, root_path))
 
 
 def _record(customer: Customer | service.Record, status: int = 200,
-            headers: dict[str, str] | None = None) -> Response:
-    """A record response with its ETag."""
-    return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})})
+            headers: dict[str, str] | None = None, content_location: str | None = None) -> Response:
+    """A record response with its ETag (and, where given, the record's URI)."""
+    return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})},
+                   content_location=content_location)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import codecs
 from typing import Any
 
-from flask import request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from customers.current import this_request
 from customers.errors import ApiError
 
 # Python codecs that are no charset a client declares; punycode also decodes in quadratic time.
@@ -21,23 +21,25 @@ def body_error(message: str) -> ApiError:
 def media_type() -> tuple[str, str | None]:
     """The request's media type, lower case, and its charset parameter (None if absent).
     A bare lower-case type, as clients mostly send it, is taken without werkzeug's parser."""
-    raw = request.environ.get("CONTENT_TYPE", "")
+    this = this_request()
+    raw = this.environ.get("CONTENT_TYPE", "")
     bare = ";" not in raw and '"' not in raw
     if bare and raw == raw.strip().lower():
         return raw, None
-    return request.mimetype, request.mimetype_params.get("charset")
+    return this.mimetype, this.mimetype_params.get("charset")
 
 
 def read_body() -> bytes:
     """The request body, read once (request.get_data() is empty afterwards); 413 over the
     limit, 400 when the body ends before its Content-Length or its chunked framing is broken."""
-    length, limit = request.content_length, request.max_content_length
+    this = this_request()
+    length, limit = this.content_length, this.max_content_length
     if length is None:
         return _read_chunked(limit)
     if limit is not None and length > limit:
         raise RequestEntityTooLarge()
     try:
-        body = _read_exactly(request.environ["wsgi.input"], length)
+        body = _read_exactly(this.environ["wsgi.input"], length)
     except Exception:  # the connection failed under the read
         raise body_error("it could not be read") from None
     if len(body) < length:
@@ -63,7 +65,7 @@ def _read_chunked(limit: int | None) -> bytes:
     over its first MAX_CONTENT_LENGTH bytes), 400 when the chunked framing is broken
     (gunicorn raises its own parse errors)."""
     try:
-        body = request.get_data()
+        body = this_request().get_data()
     except HTTPException:
         raise
     except Exception:  # only the server's input stream is read here: the client's framing is bad

@@ -5,7 +5,9 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, has_request_context, request
+from flask import Flask, Response, has_request_context
+
+from customers.current import this_request
 
 HEADER = "X-Request-ID"
 WSGI_HEADER = "HTTP_" + HEADER.upper().replace("-", "_")  # the header's key in the WSGI environ
@@ -23,7 +25,7 @@ def current() -> str:
     """This request's id, fixed on first use; '-' outside a request."""
     if not has_request_context():
         return "-"
-    environ = request.environ
+    environ = this_request().environ
     if ENVIRON_KEY not in environ:
         environ[ENVIRON_KEY] = accept_or_make(environ.get(WSGI_HEADER))
     return environ[ENVIRON_KEY]

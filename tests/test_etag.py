@@ -97,6 +97,20 @@ def test_content_location_of_a_write_is_where_the_record_lives(api, client, pref
         assert answer.status_code == 200 and answer.headers["Content-Location"] == location
 
 
+def test_content_location_is_a_uri_under_a_non_ascii_prefix(api, client):
+    """A percent-encoded prefix, the same on POST, PUT and PATCH."""
+    # A WSGI string: the prefix as UTF-8 bytes read as latin-1.
+    environ = {"SCRIPT_NAME": "/prä fix".encode().decode("latin-1")}
+    created = client.post("/customers", json={}, headers=api.headers(), environ_overrides=environ)
+    record_id = created.get_json()["id"]
+    expected = f"http://localhost/pr%C3%A4%20fix/customers/{record_id}"
+    assert created.headers["Location"] == created.headers["Content-Location"] == expected
+    for method in ("PUT", "PATCH"):
+        answer = client.open(f"/customers/{record_id}", method=method, json={}, headers=api.headers(),
+                             environ_overrides=environ)
+        assert answer.status_code == 200 and answer.headers["Content-Location"] == expected
+
+
 def _put(url: str, token: str, tag: str, value: str, results: list, barrier: threading.Barrier) -> None:
     request = urllib.request.Request(url, data=json.dumps({"addressCity": value}).encode(), method="PUT",
                                      headers={"Authorization": f"Bearer {token}", "If-Match": tag,

@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
 from customers.blueprint import bp
+from customers.current import this_request
 from customers.extensions import login_manager
 
 SECURITY_HEADERS = {
@@ -59,7 +60,7 @@ class PageSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, incoming)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        view = app.view_functions.get(request.endpoint or "")
+        view = app.view_functions.get(this_request().endpoint or "")
         if view is None or getattr(view, "is_page", False):
             super().save_session(app, session, response)
 
@@ -77,7 +78,7 @@ def _install_session_interface(state: BlueprintSetupState) -> None:
 def load_person_or_fail_cleanly() -> None:
     """Load the signed-in person first: if the database is down, the error page renders as
     signed out (Flask-Login's template context would otherwise retry and fail inside it)."""
-    if request.endpoint == "static" or "_user_id" not in session:
+    if "_user_id" not in session or request.endpoint == "static":
         return
     try:
         current_user._get_current_object()
@@ -90,7 +91,7 @@ def load_person_or_fail_cleanly() -> None:
 def security_headers(response: Response) -> Response:
     """No sniffing anywhere; HTML also gets a strict CSP and no framing."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.mimetype == "text/html":
+    if response.headers.get("Content-Type", "").startswith("text/html"):  # no header parse
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
     return response
