@@ -37,7 +37,7 @@ def connection():
             _connection = sqlite3.connect(url[len("sqlite:///"):], timeout=20)
             # The service's settings (customers/extensions.py).
             _connection.execute("PRAGMA synchronous=NORMAL")
-            _connection.execute("PRAGMA wal_autocheckpoint=200")
+            _connection.execute("PRAGMA wal_autocheckpoint=1000")
         else:
             import psycopg
             _connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))

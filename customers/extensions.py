@@ -18,6 +18,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
+from customers import checkpoints
+
 
 class Base(DeclarativeBase):
     """Declarative base of every model."""
@@ -37,16 +39,14 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
 
 
-WAL_CHECKPOINT_PAGES = 200
+# The commit that fills the WAL to this many pages finishes the checkpoint (most pages are
+# copied already: customers/checkpoints.py) and lets the next writer start the WAL over.
+WAL_CHECKPOINT_PAGES = 1000
 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL and relaxed fsync let several workers read while one writes. The commit that
-    fills the WAL to wal_autocheckpoint pages copies them into the database while the other
-    writers wait: at the default 1,000 pages that pause was 2-3 ms, the slowest 1 % of
-    writes; at 200 the pauses are a third as long and five times as frequent, for the same
-    total work (bench/README.md)."""
+    """WAL and relaxed fsync let several workers read while one writes."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
@@ -85,6 +85,7 @@ def one_writer_at_a_time(engine: Engine) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(descriptor, fcntl.LOCK_UN)
+    checkpoints.wrote(path)
 
 
 def _writer_lock(path: str) -> tuple[threading.Lock, int] | None:

@@ -63,7 +63,7 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_short_checkpoints(sqlit
         assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 15000
         assert db.session.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
-        assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 200
+        assert db.session.execute(text("PRAGMA wal_autocheckpoint")).scalar() == 1000
 
 
 def test_the_app_still_runs_coroutine_views_through_async_to_sync(clean_env, monkeypatch):
