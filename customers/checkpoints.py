@@ -34,11 +34,22 @@ def wrote(path: str) -> None:
             checkpointer = _threads.setdefault(key, Checkpointer(path, key))
     checkpointer.writes += 1  # not atomic across threads: it only paces the wake-ups
     if checkpointer.writes % WAKE_EVERY == 0:
-        if checkpointer.ident is None:
-            with _registry_lock:
-                if checkpointer.ident is None:
-                    checkpointer.start()
+        if checkpointer.ident is None and not _start(checkpointer):
+            return
         checkpointer.wake.set()
+
+
+def _start(checkpointer: "Checkpointer") -> bool:
+    """Start the thread once; False, and a warning, when the process can start no more
+    (the write is done: it must not fail for this; the next wake-up tries again)."""
+    with _registry_lock:
+        if checkpointer.ident is None:
+            try:
+                checkpointer.start()
+            except RuntimeError as error:
+                _log.warning("no background WAL checkpoints of %s: %s", checkpointer.path, error)
+                return False
+    return True
 
 
 class Checkpointer(threading.Thread):

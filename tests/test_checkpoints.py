@@ -71,3 +71,16 @@ def test_an_idle_checkpointer_ends_and_the_next_writes_start_another(sqlite_api,
             api.send("PUT", f"/customers/{record['id']}", {"addressCity": f"round {round_}"})
         assert wait_for(lambda: in_database_file(path, record["id"]) == f"round {round_}")
         assert wait_for(lambda: checkpointer_threads(path) == [])
+
+
+def test_a_thread_that_cannot_start_fails_no_write(sqlite_api, monkeypatch, caplog):
+    def refuse(_thread):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(checkpoints.Checkpointer, "start", refuse)
+    path, api = sqlite_api
+    record = api.create()
+    for n in range(checkpoints.WAKE_EVERY + 1):
+        assert api.send("PUT", f"/customers/{record['id']}", {"addressCity": f"city {n}"}).status_code == 200
+    assert api.get(record["id"])["addressCity"] == f"city {checkpoints.WAKE_EVERY}"
+    assert "no background WAL checkpoints" in caplog.text and checkpointer_threads(path) == []
