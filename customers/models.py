@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Date, DateTime, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, Float, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customers.extensions import db
@@ -80,3 +80,18 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(TEXT_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(TEXT_LENGTH))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoginFailure(db.Model):
+    """A failed sign-in, counted against one subject (an account's name or a client address)
+    by the sign-in throttle. Kept in the database, so every worker counts the same ones."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        Index("ix_login_failures_subject_failed_at", "subject", "failed_at"),
+        Index("ix_login_failures_failed_at", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(300))
+    failed_at: Mapped[float] = mapped_column(Float)  # Unix time, seconds
