@@ -1,7 +1,6 @@
 """The application factory."""
 from __future__ import annotations
 
-from functools import lru_cache
 from inspect import iscoroutinefunction
 from typing import Any, Callable, Mapping
 
@@ -19,17 +18,22 @@ class CustomersApp(Flask):
     every call of every hook and view, ten times a request, and inspect's answer walks the
     function's wrappers each time (the override point is documented on ensure_sync)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Per app, so it goes with the app; bounded, as a closure made per request is new
+        # each time.
+        self._is_coroutine: dict[Callable[..., Any], bool] = {}
+
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         try:
-            is_coroutine = _is_coroutine_function(func)
+            is_coroutine = self._is_coroutine[func]
+        except KeyError:
+            if len(self._is_coroutine) >= 1024:
+                self._is_coroutine.clear()
+            is_coroutine = self._is_coroutine[func] = iscoroutinefunction(func)
         except TypeError:  # an unhashable callable: ask inspect every time
             is_coroutine = iscoroutinefunction(func)
         return self.async_to_sync(func) if is_coroutine else func
-
-
-@lru_cache(maxsize=1024)
-def _is_coroutine_function(func: Callable[..., Any]) -> bool:
-    return iscoroutinefunction(func)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:

@@ -14,13 +14,26 @@ import logging
 import os
 import sqlite3
 import threading
+from pathlib import Path
 
 WAKE_EVERY = 32  # writes of this process between two background checkpoints
 IDLE_SECONDS = 30.0  # a thread with nothing to do for this long ends (and a new one starts later)
+MAX_FAILURES = 3  # checkpoints failing in a row before the thread gives up
 
 _log = logging.getLogger(__name__)
 _registry_lock = threading.Lock()
 _threads: dict[tuple[str, int], "Checkpointer"] = {}
+
+
+def _after_fork_in_child() -> None:
+    """A child starts with no checkpointer, and with a registry lock no thread of the parent
+    can be holding."""
+    global _registry_lock
+    _registry_lock = threading.Lock()
+    _threads.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def wrote(path: str) -> None:
@@ -62,20 +75,32 @@ class Checkpointer(threading.Thread):
         self.wake = threading.Event()
 
     def run(self) -> None:
-        connection = None
         try:
-            connection = sqlite3.connect(self.path)
+            # mode=rw: a database file that is gone is an error, not a new empty file.
+            connection = sqlite3.connect(f"{Path(self.path).absolute().as_uri()}?mode=rw", uri=True)
+        except sqlite3.Error as error:
+            return self._give_up(error)
+        failures = 0
+        try:
             connection.execute("PRAGMA synchronous=NORMAL")  # as the app's connections
             while self._woken():
-                # PASSIVE copies what it can without waiting for anyone (no busy handler).
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                try:
+                    # PASSIVE copies what it can and never waits for another connection.
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                    failures = 0
+                except sqlite3.Error as error:
+                    failures += 1
+                    if failures >= MAX_FAILURES:
+                        return self._give_up(error)
         except sqlite3.Error as error:
-            # The file went away or the disk failed. This thread stays registered, ended: no
-            # new one is started for the file, and its commits checkpoint it as SQLite would.
-            _log.warning("background WAL checkpoints of %s stopped: %s", self.path, error)
+            self._give_up(error)
         finally:
-            if connection is not None:
-                connection.close()
+            connection.close()
+
+    def _give_up(self, error: Exception) -> None:
+        """The file went away or the disk keeps failing. This thread stays registered, ended:
+        no new one is started for the file, and its commits checkpoint it as SQLite would."""
+        _log.warning("background WAL checkpoints of %s stopped: %s", self.path, error)
 
     def _woken(self) -> bool:
         """Wait for a wake-up; False (and out of the registry, so that the next write makes

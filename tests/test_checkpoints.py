@@ -2,6 +2,7 @@
 having to copy the WAL, and idle checkpointer threads go away."""
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -84,3 +85,24 @@ def test_a_thread_that_cannot_start_fails_no_write(sqlite_api, monkeypatch, capl
         assert api.send("PUT", f"/customers/{record['id']}", {"addressCity": f"city {n}"}).status_code == 200
     assert api.get(record["id"])["addressCity"] == f"city {checkpoints.WAKE_EVERY}"
     assert "no background WAL checkpoints" in caplog.text and checkpointer_threads(path) == []
+
+
+def test_a_database_file_that_is_gone_stops_the_thread_and_is_not_made_anew(sqlite_api, caplog):
+    path, api = sqlite_api
+    record = api.create()
+    for _ in range(checkpoints.WAKE_EVERY - 1):
+        api.send("PUT", f"/customers/{record['id']}", {"gender": "other"})
+    for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        name.unlink()  # the app's open connection still writes to the unlinked file
+    assert api.send("PUT", f"/customers/{record['id']}", {"gender": "male"}).status_code == 200
+    assert wait_for(lambda: "background WAL checkpoints" in caplog.text)
+    assert wait_for(lambda: checkpointer_threads(path) == []) and not path.exists()
+
+
+def test_a_forked_child_starts_with_a_free_registry_lock():
+    with checkpoints._registry_lock:
+        pid = os.fork()
+        if pid == 0:  # the child: a lock held by the parent's thread would never be released
+            os._exit(0 if checkpoints._registry_lock.acquire(timeout=2) else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

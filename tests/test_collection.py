@@ -98,3 +98,14 @@ def test_head_is_answered_like_get_without_a_body(api):
     record = api.create()
     response = api.send("HEAD", f"/customers/{record['id']}")
     assert response.status_code == 200 and response.data == b"" and response.headers["ETag"]
+
+
+def test_published_at_is_written_in_utc_whatever_zone_the_value_carries():
+    from datetime import datetime, timedelta, timezone
+
+    from customers.schemas import customer_schema
+
+    naive = datetime(2024, 5, 6, 7, 8, 9, 123456)
+    recife = datetime(2024, 5, 6, 4, 8, 9, tzinfo=timezone(timedelta(hours=-3)))
+    assert customer_schema.dump({"published_at": naive})["published_at"] == "2024-05-06T07:08:09Z"
+    assert customer_schema.dump({"published_at": recife})["published_at"] == "2024-05-06T07:08:09Z"

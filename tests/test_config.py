@@ -92,3 +92,18 @@ def test_the_app_still_runs_coroutine_views_through_async_to_sync(clean_env, mon
         assert app.ensure_sync(coroutine_view) == "wrapped"
         assert app.ensure_sync(unhashable) is unhashable
     assert wrapped == [coroutine_view, coroutine_view]
+
+
+def test_an_app_that_is_dropped_is_freed(clean_env, tmp_path):
+    """Nothing module-level (the coroutine answers, caches) keeps a served app alive."""
+    import gc
+    import weakref
+
+    clean_env.setenv("SECRET_KEY", "s")
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/freed.sqlite3")
+    app = create_app()
+    assert app.test_client().get("/healthz").status_code == 200
+    dropped = weakref.ref(app)
+    del app
+    gc.collect()
+    assert dropped() is None

@@ -91,7 +91,7 @@ def load_person_or_fail_cleanly() -> None:
 def security_headers(response: Response) -> Response:
     """No sniffing anywhere; HTML also gets a strict CSP and no framing."""
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if response.headers.get("Content-Type", "").startswith("text/html"):  # no header parse
+    if response.headers.get("Content-Type", "")[:9].lower() == "text/html":  # no header parse
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
     return response
