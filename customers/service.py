@@ -34,11 +34,12 @@ def get(customer_id: str) -> Customer:
 
 
 def create(fields: dict[str, Any], actor: str) -> Customer:
-    """Insert a record published now, owned by `actor`."""
+    """Insert a record published now, owned by `actor` (queued behind other writers, as
+    updates and deletes are)."""
     now = utcnow()
     customer = Customer(**fields, published_at=now, updated_at=now, created_by=actor,
                         updated_by=actor, version=1)
-    with _refusals_as_validation_errors():
+    with _refusals_as_validation_errors(), one_writer_at_a_time(db.engine):
         db.session.add(customer)
         db.session.commit()
     return customer

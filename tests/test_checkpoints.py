@@ -47,9 +47,9 @@ def checkpointer_threads(path) -> list[threading.Thread]:
 def test_writes_reach_the_database_file_without_an_autocheckpoint(sqlite_api):
     path, api = sqlite_api
     record = api.create()
-    for n in range(checkpoints.WAKE_EVERY):  # far below wal_autocheckpoint's 1,000 pages
+    for n in range(checkpoints.WAKE_EVERY - 1):  # with the create: far below 1,000 WAL pages
         assert api.send("PUT", f"/customers/{record['id']}", {"addressCity": f"city {n}"}).status_code == 200
-    last = f"city {checkpoints.WAKE_EVERY - 1}"
+    last = f"city {checkpoints.WAKE_EVERY - 2}"  # the write that woke the thread
     assert wait_for(lambda: in_database_file(path, record["id"]) == last)
     assert api.get(record["id"])["addressCity"] == last
 
@@ -57,7 +57,7 @@ def test_writes_reach_the_database_file_without_an_autocheckpoint(sqlite_api):
 def test_fewer_writes_start_no_thread(sqlite_api):
     path, api = sqlite_api
     record = api.create()
-    for _ in range(checkpoints.WAKE_EVERY - 2):  # the create went through the ORM, not counted
+    for _ in range(checkpoints.WAKE_EVERY - 2):  # with the create, one write short of a wake-up
         api.send("PUT", f"/customers/{record['id']}", {"gender": "other"})
     assert checkpointer_threads(path) == []
     assert in_database_file(path, record["id"]) is None  # still only in the WAL
@@ -90,7 +90,7 @@ def test_a_thread_that_cannot_start_fails_no_write(sqlite_api, monkeypatch, capl
 def test_a_database_file_that_is_gone_stops_the_thread_and_is_not_made_anew(sqlite_api, caplog):
     path, api = sqlite_api
     record = api.create()
-    for _ in range(checkpoints.WAKE_EVERY - 1):
+    for _ in range(checkpoints.WAKE_EVERY - 2):  # with the create, one write short of a wake-up
         api.send("PUT", f"/customers/{record['id']}", {"gender": "other"})
     for name in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         name.unlink()  # the app's open connection still writes to the unlinked file
@@ -106,3 +106,10 @@ def test_a_forked_child_starts_with_a_free_registry_lock():
             os._exit(0 if checkpoints._registry_lock.acquire(timeout=2) else 1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_creates_count_as_writes_too(sqlite_api):
+    path, api = sqlite_api
+    created = [api.create(addressCity=f"new {n}") for n in range(checkpoints.WAKE_EVERY)]
+    last = created[-1]
+    assert wait_for(lambda: in_database_file(path, last["id"]) == last["addressCity"])
