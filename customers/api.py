@@ -106,8 +106,8 @@ def _list_query():
 
 
 def _requested_url() -> str:
-    """request.base_url of a record's URL, whose path is ASCII (service.primary_key took the
-    id as canonical digits): only the site's root is built and IRI-decoded, once per site."""
+    """request.base_url of a record's URL, as a URI. Its path is ASCII (service.primary_key
+    took the id as canonical digits): only the site's root is built, once per site."""
     this = this_request()
     return _root_url(this.scheme, this.host, this.root_path) + this.path.lstrip("/")
 
