@@ -62,7 +62,6 @@ if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 
 
-
 def post_worker_init(_worker: object) -> None:
     """Once a worker has built the app: what it holds lives as long as the worker, so it is
     moved out of the collector's sight. A full collection then no longer walks ~90,000

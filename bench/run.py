@@ -87,16 +87,15 @@ def measure(results: Measurements, database: str, urls: dict[int, str], seconds:
     with ExitStack() as stack:
         targets = {}
         for rows, url in urls.items():
-            token = databases.write_token(url)
+            token, refs = databases.write_token(url), databases.references(rows)
             servers = {app: stack.enter_context(gunicorn(app, url, log)) for app in ("ours", "raw")}
             check_same_answer(servers["ours"], servers["raw"], token)
             for server in servers.values():  # until every worker has booted and warmed up
-                wrk(server, "json", token, rows, 3, databases.references(rows), check=False)
-            targets[rows] = (servers, token)
+                wrk(server, "json", token, rows, 3, refs, check=False)
+            targets[rows] = (servers, token, refs)
         for _ in range(rounds):
-            for rows, (servers, token) in targets.items():
+            for rows, (servers, token, refs) in targets.items():
                 case = results.setdefault((database, rows), {})
-                refs = databases.references(rows)
                 for name, app, mode in CASES:
                     result = wrk(servers[app], mode, token, rows, seconds, refs)
                     case.setdefault(name, []).append(result)

@@ -52,24 +52,20 @@ def test_repeated_failures_are_slowed_per_account_and_per_address(app, person):
 
 
 def test_throttle_window_and_reset(app):
-    now = [1_000_000.0]
+    start = 1_000_000.0
+    now = [start]
     throttle = Throttle(max_failures=3, window=60, clock=lambda: now[0])
     with app.app_context():
-        check_window_and_reset(throttle, now)
-
-
-def check_window_and_reset(throttle, now):
-    start = now[0]
-    for _ in range(3):
+        for _ in range(3):
+            throttle.failed(["name:ana", "address:a"])
+            now[0] += 10
+        assert throttle.wait(["name:ana"]) == 30 and throttle.wait(["address:b"]) == 0
+        now[0] = start + 61  # the first failure has left the window
+        assert throttle.wait(["name:ana", "address:a"]) == 0
         throttle.failed(["name:ana", "address:a"])
-        now[0] += 10
-    assert throttle.wait(["name:ana"]) == 30 and throttle.wait(["address:b"]) == 0
-    now[0] = start + 61  # the first failure has left the window
-    assert throttle.wait(["name:ana", "address:a"]) == 0
-    throttle.failed(["name:ana", "address:a"])
-    assert throttle.wait(["name:ana"]) == throttle.wait(["address:a"]) == 9
-    throttle.succeeded("name:ana")  # the account's slate is wiped, the address's is not
-    assert throttle.wait(["name:ana"]) == 0 and throttle.wait(["address:a"]) == 9
+        assert throttle.wait(["name:ana"]) == throttle.wait(["address:a"]) == 9
+        throttle.succeeded("name:ana")  # the account's slate is wiped, the address's is not
+        assert throttle.wait(["name:ana"]) == 0 and throttle.wait(["address:a"]) == 9
 
 
 def test_every_worker_counts_the_same_failures(app, person, database_url):
