@@ -52,20 +52,20 @@ def environment(database_url: str) -> dict[str, str]:
     return env
 
 
-def flask(database_url: str, *args: str) -> str:
-    """`flask --app app ...` as an operator runs it; its output."""
-    result = subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=ROOT, text=True,
+def flask(database_url: str, *args: str, root: Path = ROOT) -> str:
+    """`flask --app app ...` as an operator runs it in the tree at `root`; its output."""
+    result = subprocess.run([str(BIN / "flask"), "--app", "app", *args], cwd=root, text=True,
                             env=environment(database_url), capture_output=True, timeout=300)
     if result.returncode != 0:
         raise RuntimeError(f"flask {' '.join(args)} failed:\n{result.stderr}")
     return result.stdout
 
 
-def sqlite_database(folder: Path, rows: int) -> str:
-    """A migrated SQLite file with `rows` customers; its URL."""
+def sqlite_database(folder: Path, rows: int, root: Path = ROOT) -> str:
+    """A SQLite file with `rows` customers, migrated by the tree at `root`; its URL."""
     path = folder / f"customers-{rows}.sqlite3"
     url = f"sqlite:///{path}"
-    flask(url, "db", "upgrade")
+    flask(url, "db", "upgrade", root=root)
     connection = sqlite3.connect(path)
     try:
         with connection:  # one transaction each
@@ -100,6 +100,7 @@ def drop_postgres(url: str) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def write_token(database_url: str) -> str:
+def write_token(database_url: str, root: Path = ROOT) -> str:
     """A new write token, made with the operator's command (its secret is the last line)."""
-    return flask(database_url, "tokens", "create", "bench", "--scope", "write").strip().splitlines()[-1]
+    output = flask(database_url, "tokens", "create", "bench", "--scope", "write", root=root)
+    return output.strip().splitlines()[-1]
