@@ -1,52 +1,99 @@
-"""The application factory."""
+"""The application factory: configuration, then every piece of wiring, one step each."""
 from __future__ import annotations
 
-from inspect import iscoroutinefunction
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from customers import register_blueprint, register_cli, register_error_handlers
 from customers.config import configure
-from customers.extensions import register_extensions
-from customers.request_id import register as register_request_id
-
-
-class CustomersApp(Flask):
-    """Flask, asking once per function whether it is a coroutine function. Flask asks on
-    every call of every hook and view, ten times a request, and inspect's answer walks the
-    function's wrappers each time (the override point is documented on ensure_sync)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # Per app, so it goes with the app; bounded, as a closure made per request is new
-        # each time.
-        self._is_coroutine: dict[Callable[..., Any], bool] = {}
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        try:
-            is_coroutine = self._is_coroutine[func]
-        except KeyError:
-            if len(self._is_coroutine) >= 1024:
-                self._is_coroutine.clear()
-            is_coroutine = self._is_coroutine[func] = iscoroutinefunction(func)
-        except TypeError:  # an unhashable callable: ask inspect every time
-            is_coroutine = iscoroutinefunction(func)
-        return self.async_to_sync(func) if is_coroutine else func
+from customers.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprint, errors, commands."""
-    app = CustomersApp(__name__, instance_relative_config=True)
+    """Build the app: configuration, then the checklist below, in this order."""
+    app = Flask(__name__, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
-    register_blueprint(app)
-    register_error_handlers(app)
+    register_sqlite(app)
+    register_converters(app)
+    register_blueprints(app)
+    register_session(app)
+    register_security_headers(app)
     register_request_id(app)
+    register_error_handlers(app)
     register_cli(app)
     register_proxy_fix(app)
     return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind every extension of customers/extensions.py to the app."""
+    db.init_app(app)
+    migrate.init_app(app, db)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_sqlite(app: Flask) -> None:
+    """On SQLite: WAL, pragmas and SQL functions on every connection (customers/sqlite/)."""
+    from customers.sqlite import register_sqlite as register
+
+    register(app)
+
+
+def register_converters(app: Flask) -> None:
+    """`<record_id:...>` in routes: any path segment but `count`."""
+    from customers.ids import RecordIdConverter
+
+    app.url_map.converters["record_id"] = RecordIdConverter
+
+
+def register_blueprints(app: Flask) -> None:
+    """The `customers` blueprint with its children: the API (exempt from CSRF: bearer
+    tokens, no cookies) and the HTML pages."""
+    from customers import accounts, api, health, openapi, pages  # noqa: F401  (routes register on import)
+    from customers.blueprint import api_bp, bp
+
+    csrf.exempt(api_bp)
+    app.register_blueprint(bp)
+
+
+def register_session(app: Flask) -> None:
+    """The pages' cookie session (saved by pages only), and the person loaded first."""
+    from customers.pages.session import PageSessionInterface, load_person_or_fail_cleanly
+
+    app.session_interface = PageSessionInterface()
+    app.before_request(load_person_or_fail_cleanly)
+
+
+def register_security_headers(app: Flask) -> None:
+    """nosniff on every response; CSP, no framing and no caching on HTML."""
+    from customers.headers import security_headers
+
+    app.after_request(security_headers)
+
+
+def register_request_id(app: Flask) -> None:
+    """X-Request-ID on every response, errors included, and on every log line."""
+    from customers.request_id import tag_response
+
+    app.after_request(tag_response)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Render every error in the one shape, in the negotiated format."""
+    from customers.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    """Add the `users`, `tokens` commands (`db` comes from Flask-Migrate)."""
+    from customers.cli import tokens_cli, users_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(tokens_cli)
 
 
 def register_proxy_fix(app: Flask) -> None:

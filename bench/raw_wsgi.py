@@ -35,7 +35,7 @@ def connection():
         url = os.environ["DATABASE_URL"]
         if url.startswith("sqlite:///"):
             _connection = sqlite3.connect(url[len("sqlite:///"):], timeout=20)
-            # The service's settings (customers/extensions.py).
+            # The service's settings (customers/sqlite/connections.py).
             _connection.execute("PRAGMA synchronous=NORMAL")
             _connection.execute("PRAGMA wal_autocheckpoint=1000")
         else:

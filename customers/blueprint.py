@@ -1,15 +1,21 @@
-"""The one blueprint that the API and the HTML pages register their routes on."""
+"""The one `customers` blueprint, and its two children: the API and the HTML pages.
+
+The children decide what applies to a request by where its view lives: the API's views are
+exempt from CSRF (bearer tokens, no cookies) and answer errors in JSON or XML; the pages'
+views keep the cookie session and answer errors with an HTML page (customers/errors.py).
+"""
 from flask import Blueprint
-from werkzeug.routing import BaseConverter
-
-
-class RecordIdConverter(BaseConverter):
-    """A record's id in a path: any segment but `count`, which names the count resource
-    (so `PUT /customers/count` is a 405 that allows GET, not a record lookup)."""
-
-    regex = r"(?!count$)[^/]+"
-
 
 bp = Blueprint("customers", __name__)
-# Registered before any route of the blueprint is added to the app.
-bp.record_once(lambda state: state.app.url_map.converters.setdefault("record_id", RecordIdConverter))
+api_bp = Blueprint("api", __name__)
+pages_bp = Blueprint("pages", __name__)
+bp.register_blueprint(api_bp)
+bp.register_blueprint(pages_bp)
+
+API = "customers.api"
+PAGES = "customers.pages"
+
+
+def on_pages(blueprints: list[str]) -> bool:
+    """Whether a request's blueprints (request.blueprints) are the pages'."""
+    return PAGES in blueprints

@@ -6,7 +6,7 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from customers.current import this_request
+from customers.unproxied import unproxied_request
 from customers.errors import ApiError
 
 # Python codecs that are no charset a client declares; punycode also decodes in quadratic time.
@@ -21,7 +21,7 @@ def body_error(message: str) -> ApiError:
 def media_type() -> tuple[str, str | None]:
     """The request's media type, lower case, and its charset parameter (None if absent).
     A bare lower-case type, as clients mostly send it, is taken without werkzeug's parser."""
-    this = this_request()
+    this = unproxied_request()
     raw = this.environ.get("CONTENT_TYPE", "")
     bare = ";" not in raw and '"' not in raw
     if bare and raw == raw.strip().lower():
@@ -32,7 +32,7 @@ def media_type() -> tuple[str, str | None]:
 def read_body() -> bytes:
     """The request body, read once (request.get_data() is empty afterwards); 413 over the
     limit, 400 when the body ends before its Content-Length or its chunked framing is broken."""
-    this = this_request()
+    this = unproxied_request()
     length, limit = this.content_length, this.max_content_length
     if length is None:
         return _read_chunked(limit)
@@ -65,7 +65,7 @@ def _read_chunked(limit: int | None) -> bytes:
     over its first MAX_CONTENT_LENGTH bytes), 400 when the chunked framing is broken
     (gunicorn raises its own parse errors)."""
     try:
-        body = this_request().get_data()
+        body = unproxied_request().get_data()
     except HTTPException:
         raise
     except Exception:  # only the server's input stream is read here: the client's framing is bad

@@ -8,7 +8,7 @@ from flask import Response
 from lxml import etree
 from werkzeug.exceptions import NotAcceptable
 
-from customers.current import this_request
+from customers.unproxied import unproxied_request
 
 JSON = "application/json"
 # The order breaks ties: JSON unless the client prefers XML.
@@ -21,7 +21,7 @@ JSON_ACCEPTS = frozenset({"", "*/*", JSON, f"{JSON}, */*"})
 
 def negotiate() -> str:
     """The media type to answer in; 406 when the client takes none we offer."""
-    this = this_request()
+    this = unproxied_request()
     if this.environ.get("HTTP_ACCEPT", "").strip().lower() in JSON_ACCEPTS:
         return JSON
     if not this.accept_mimetypes:

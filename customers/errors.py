@@ -4,13 +4,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, Response, current_app, render_template, request
+from flask import Flask, Response, render_template
 from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from customers.blueprint import on_pages
 from customers.encoders import JSON, negotiate, respond
+from customers.unproxied import unproxied_request
 
 log = logging.getLogger(__name__)
 
@@ -84,11 +86,11 @@ def render_error(
 
 
 def _is_page_request() -> bool:
-    """A page view, or a request for no route from a client that prefers HTML."""
-    view = current_app.view_functions.get(request.endpoint or "")
-    if view is not None:
-        return getattr(view, "is_page", False)
-    accept = request.accept_mimetypes
+    """A page's view, or a request for no route from a client that prefers HTML."""
+    this = unproxied_request()
+    if this.url_rule is not None:
+        return on_pages(this.blueprints)
+    accept = this.accept_mimetypes
     return accept.best_match(["application/json", "text/html"]) == "text/html" and accept[
         "text/html"
     ] > accept["application/json"]

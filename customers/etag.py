@@ -5,7 +5,7 @@ import re
 
 from flask import request
 
-from customers.current import this_request
+from customers.unproxied import unproxied_request
 from customers.models import Customer
 
 ANY = "*"
@@ -21,7 +21,7 @@ def etag_of(customer: Customer) -> str:
 def expected_versions(customer_id: str) -> set[int] | str | None:
     """What `If-Match` allows: None (no header), ANY, or the matching versions."""
     # From the environ: request.headers.get raises and catches a KeyError when it is absent.
-    header = this_request().environ.get("HTTP_IF_MATCH")
+    header = unproxied_request().environ.get("HTTP_IF_MATCH")
     if header is None:
         return None
     if header.strip() == ANY:

@@ -4,19 +4,19 @@ from __future__ import annotations
 from flask import Response
 from sqlalchemy import text
 
-from customers.blueprint import bp
+from customers.blueprint import api_bp
 from customers.encoders import respond
 from customers.errors import ApiError
 from customers.extensions import db
 
 
-@bp.get("/healthz")
+@api_bp.get("/healthz")
 def healthz() -> Response:
     """The process is up."""
     return respond({"status": "ok"})
 
 
-@bp.get("/readyz")
+@api_bp.get("/readyz")
 def readyz() -> Response:
     """The database answers; 503 if it does not."""
     try:

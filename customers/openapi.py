@@ -9,7 +9,7 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Response, jsonify, render_template
 
-from customers.blueprint import bp
+from customers.blueprint import api_bp
 from customers.decoders import DECODERS
 from customers.encoders import OFFERED
 from customers.openapi_schemas import list_parameters, refine
@@ -123,13 +123,13 @@ def _ref(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-@bp.get("/openapi.json")
+@api_bp.get("/openapi.json")
 def openapi_json() -> Response:
     """The OpenAPI 3 document."""
     return jsonify(build_spec())
 
 
-@bp.get("/docs")
+@api_bp.get("/docs")
 def docs() -> str:
     """A readable page of the same document."""
     return render_template("docs.html", spec=build_spec())

@@ -5,7 +5,8 @@ from datetime import date
 from typing import Any
 
 from customers.models import TEXT_LENGTH
-from customers.query import FIELDS, MAX_ID, MAX_START, SUFFIXES, TEXT_FIELDS, TEXT_ONLY
+from customers.ids import MAX_ID
+from customers.query import FIELDS, MAX_START, SUFFIXES, TEXT_FIELDS, TEXT_ONLY
 from customers.schemas import EARLIEST_BIRTH
 
 # What the database and an XML answer can hold: no control characters, no non-characters.

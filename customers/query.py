@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from customers.errors import ApiError
 from customers.extensions import db
+from customers.ids import MAX_ID
 from customers.models import TEXT_LENGTH, Counter, Customer
 from customers.schemas import UNSTORABLE
 from customers.sql import contains_exactly, lower_unicode
@@ -21,7 +22,6 @@ TEXT_FIELDS = ("uuid", "referenceId", "addressStreet", "addressNeighborhood", "a
                "updated_by")
 RESERVED = ("_limit", "_start", "_sort", "_q")
 MAX_START = 2**53
-MAX_ID = 2**31 - 1  # ids are 32-bit INTEGER columns; PostgreSQL refuses larger values
 # Bounds the SQL one request builds: SQLite's expression depth stops at 1000 and
 # PostgreSQL takes at most 65535 bind parameters; gunicorn's request line allows ~500 anyway.
 MAX_VALUES = 500

@@ -5,9 +5,9 @@ import logging
 import re
 import uuid
 
-from flask import Flask, Response, has_request_context
+from flask import Response, has_request_context
 
-from customers.current import this_request
+from customers.unproxied import unproxied_request
 
 HEADER = "X-Request-ID"
 WSGI_HEADER = "HTTP_" + HEADER.upper().replace("-", "_")  # the header's key in the WSGI environ
@@ -16,16 +16,11 @@ ENVIRON_KEY = "customers.request_id"
 _SANE = re.compile(r"[A-Za-z0-9._:@+/=-]{1,128}")
 
 
-def register(app: Flask) -> None:
-    """Return the request id on every response, errors included."""
-    app.after_request(_tag_response)
-
-
 def current() -> str:
     """This request's id, fixed on first use; '-' outside a request."""
     if not has_request_context():
         return "-"
-    environ = this_request().environ
+    environ = unproxied_request().environ
     if ENVIRON_KEY not in environ:
         environ[ENVIRON_KEY] = accept_or_make(environ.get(WSGI_HEADER))
     return environ[ENVIRON_KEY]
@@ -38,7 +33,7 @@ def accept_or_make(candidate: str | None) -> str:
     return uuid.uuid4().hex
 
 
-def _tag_response(response: Response) -> Response:
+def tag_response(response: Response) -> Response:
     """The id goes back to the client, and to gunicorn's access log via %({x-request-id}o)s."""
     response.headers[HEADER] = current()
     return response

@@ -14,9 +14,11 @@ from marshmallow import ValidationError
 from customers.auth import LIVE, Caller, refuse
 from customers.errors import ApiError
 from customers.etag import ANY
-from customers.extensions import db, one_writer_at_a_time
+from customers.extensions import db
+from customers.ids import parse_id
 from customers.models import Customer, utcnow
 from customers.prepared import COLUMNS, CustomerRecord, Prepared
+from customers.sqlite.writer_lock import one_writer_at_a_time
 
 Expected = set[int] | str | None
 Record = CustomerRecord  # what update and delete return: reads like a Customer
@@ -151,15 +153,12 @@ def _explain_nothing_written(connection: Connection, params: dict[str, Any],
                         "fetch it again and retry.")
 
 
-MAX_ID = 2**31 - 1  # the id column is a 32-bit INTEGER on every database
-
-
 def primary_key(customer_id: str) -> int:
     """The integer key behind an API id; anything else names no record."""
-    canonical = customer_id.isascii() and customer_id.isdigit() and len(customer_id) <= 10
-    if not canonical or customer_id != str(int(customer_id)) or int(customer_id) > MAX_ID:
+    key = parse_id(customer_id)
+    if key is None:
         raise _not_found(customer_id)
-    return int(customer_id)
+    return key
 
 
 def _not_found(customer_id: str) -> ApiError:

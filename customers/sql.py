@@ -1,4 +1,4 @@
-"""SQL functions that behave the same on SQLite and PostgreSQL."""
+"""SQL functions that behave the same on every database (SQLite's spelling: sqlite/connections.py)."""
 from __future__ import annotations
 
 from typing import Any
@@ -27,16 +27,6 @@ def _lower(element: Any, compiler: Any, **kw: Any) -> str:
     return f"lower({compiler.process(element.clauses, **kw)})"
 
 
-@compiles(lower_unicode, "sqlite")
-def _lower_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"unicode_lower({compiler.process(element.clauses, **kw)})"
-
-
 @compiles(contains_exactly)
 def _contains(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(strpos({compiler.process(element.clauses, **kw)}) > 0)"
-
-
-@compiles(contains_exactly, "sqlite")
-def _contains_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from customers import checkpoints
+from customers.sqlite import checkpoints
 from tests.client import Api
 from tests.conftest import app_on, new_token
 

@@ -6,10 +6,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
+from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
-from customers.blueprint import bp
-from customers.pages.common import page
+from customers.blueprint import pages_bp
 from customers.pages.forms import LABELS, choice_label
 from customers.query import RESERVED, parse
 
@@ -18,8 +18,8 @@ COLUMNS = {"id": "ID", **{name: LABELS[name] for name in (
     "maritalStatus")}}
 
 
-@bp.get("/customers/browse")
-@page
+@pages_bp.get("/customers/browse")
+@login_required
 def list_customers_page() -> str:
     """Search (`_q`), sort (`_sort`) and page (`_start`, `_limit`) as the API does."""
     args = _list_args(request.args)

@@ -4,14 +4,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from customers import service
-from customers.blueprint import bp
+from customers.blueprint import pages_bp
 from customers.errors import ApiError
 from customers.models import Customer
-from customers.pages.common import page
 from customers.pages.forms import (
     LABELS,
     ConfirmForm,
@@ -27,15 +26,15 @@ from customers.schemas import WRITABLE, customer_schema
 Page = str | tuple[str, int]
 
 
-@bp.get("/customers/<customer_id>/view")
-@page
+@pages_bp.get("/customers/<customer_id>/view")
+@login_required
 def view_customer(customer_id: str) -> Page:
     """One record, with who changed it last and when."""
     return _render("customers/view.html", service.get(customer_id))
 
 
-@bp.route("/customers/new", methods=["GET", "POST"])
-@page
+@pages_bp.route("/customers/new", methods=["GET", "POST"])
+@login_required
 def new_customer() -> Page | Response:
     """The create form; a valid one becomes a record owned by the person signed in."""
     form = CustomerForm()
@@ -50,8 +49,8 @@ def new_customer() -> Page | Response:
     return redirect(url_for(".view_customer", customer_id=customer.id))
 
 
-@bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
-@page
+@pages_bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
+@login_required
 def edit_customer(customer_id: str) -> Page | Response:
     """The edit form; a save over a newer version shows the conflict instead of overwriting."""
     form = CustomerForm()
@@ -71,8 +70,8 @@ def edit_customer(customer_id: str) -> Page | Response:
     return redirect(url_for(".view_customer", customer_id=customer_id))
 
 
-@bp.route("/customers/<customer_id>/delete", methods=["GET", "POST"])
-@page
+@pages_bp.route("/customers/<customer_id>/delete", methods=["GET", "POST"])
+@login_required
 def delete_customer_page(customer_id: str) -> Page | Response:
     """A confirmation page; its POST deletes the version that was confirmed."""
     form = ConfirmForm()

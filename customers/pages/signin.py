@@ -5,14 +5,14 @@ from flask import Response, flash, redirect, render_template, request, session, 
 from flask_login import current_user, login_user, logout_user
 
 from customers.accounts import authenticate
-from customers.blueprint import bp
+from customers.blueprint import pages_bp
 from customers.extensions import login_manager
 from customers.models import User
-from customers.pages.common import page, safe_next
+from customers.pages.common import safe_next
 from customers.pages.forms import ConfirmForm, LoginForm
 from customers.pages.throttle import login_throttle
 
-login_manager.login_view = "customers.login"
+login_manager.login_view = "customers.pages.login"
 login_manager.login_message = "Please sign in to see that page."
 login_manager.login_message_category = "info"
 
@@ -20,8 +20,7 @@ login_manager.login_message_category = "info"
 REFUSED = "Wrong name or password."
 
 
-@bp.route("/login", methods=["GET", "POST"])
-@page(signed_in=False)
+@pages_bp.route("/login", methods=["GET", "POST"])
 def login() -> Response | tuple[str, int, dict[str, str]] | str:
     """The sign-in form; repeated failures per name or address are slowed down."""
     form = LoginForm()
@@ -59,8 +58,7 @@ def _throttle_keys(name: str) -> list[str]:
     return [f"name:{name.strip().casefold()[:255]}", f"address:{request.remote_addr}"]
 
 
-@bp.route("/logout", methods=["GET", "POST"])
-@page(signed_in=False)
+@pages_bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Response | str:
     """GET asks to confirm (following a link must not sign anyone out); POST signs out."""
     if not current_user.is_authenticated:
