@@ -10,7 +10,10 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+# After bench/ itself: the project root, for the servers module bench shares with the tests.
+sys.path.insert(1, str(ROOT))
+from tests.servers import BIN, server_environment  # noqa: E402
+
 ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 COLUMNS = ("uuid, reference_id, date_of_birth, address_street, address_neighborhood, address_city, "
@@ -47,9 +50,7 @@ def references(rows: int) -> int:
 
 def environment(database_url: str) -> dict[str, str]:
     """What a deployed server gets: the database and a secret key, no debug."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_"))}
-    env.update(DATABASE_URL=database_url, SECRET_KEY=os.urandom(16).hex())
-    return env
+    return server_environment(database_url, SECRET_KEY=os.urandom(16).hex())
 
 
 def flask(database_url: str, *args: str, root: Path = ROOT) -> str:

@@ -3,17 +3,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from databases import BIN, ROOT, environment
+from databases import environment  # first: it puts the project root on sys.path
+from tests.servers import gunicorn_process
 
 SCRIPT = Path(__file__).resolve().parent / "load.lua"
 # Ours exactly as deployed; the yardstick by the same gunicorn, settings and worker count.
@@ -35,49 +32,21 @@ class Result:
         return self.requests / self.seconds
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextmanager
 def gunicorn(app: str, database_url: str, log: Path) -> Iterator["Server"]:
     """`gunicorn <app>` with 2 workers on a free port, stopped afterwards."""
-    port = free_port()
-    command = [str(BIN / "gunicorn"), *APPS[app], "--bind", f"127.0.0.1:{port}", "--workers", "2",
-               "--no-control-socket"]
-    with open(log, "ab") as output:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment(database_url),
-                                   stdout=output, stderr=output)
-        server = Server(f"http://127.0.0.1:{port}", process)
-        try:
-            server.wait_until_up(app)
-            yield server
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+    name, *options = APPS[app]
+    with gunicorn_process(environment(database_url), *options, app=name, log=log,
+                          any_answer=app == "raw") as (url, process):
+        yield Server(url, process)
 
 
 @dataclass
 class Server:
+    """A running server: where it listens, and its master process."""
+
     url: str
     process: subprocess.Popen
-
-    def wait_until_up(self, app: str, seconds: float = 30) -> None:
-        """Poll until the server answers anything (the raw app answers 404 to GET /)."""
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"{app} server exited with {self.process.returncode}")
-            try:
-                urllib.request.urlopen(self.url + "/healthz", timeout=1).close()
-                return
-            except urllib.error.HTTPError:
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"{app} server did not come up")
 
     def workers(self) -> dict[int, list[str]]:
         """The worker processes (children of the master) and their /proc stat fields."""

@@ -1,4 +1,8 @@
-"""Real servers for tests: gunicorn on a free loopback port, started and stopped by the test."""
+"""Real servers for tests and for bench/: gunicorn on a free loopback port, started and stopped.
+
+bench/ imports this module too (bench/databases.py puts the project root on sys.path), so
+there is one way to start, wait for and stop a server.
+"""
 from __future__ import annotations
 
 import os
@@ -6,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -37,8 +42,10 @@ def flask_command(env: Mapping[str, str], *args: str) -> str:
     return result.stdout
 
 
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    """Poll /healthz until it answers."""
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30,
+                  any_answer: bool = False) -> None:
+    """Poll /healthz until it answers 2xx (with `any_answer`, anything at all: the bench's raw
+    app has no /healthz and answers 404)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -46,30 +53,43 @@ def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 20) -> N
         try:
             with urllib.request.urlopen(f"{url}/healthz", timeout=1):
                 return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not come up in {seconds}s")
 
 
 @contextmanager
+def gunicorn_process(env: Mapping[str, str], *options: str, app: str = "wsgi:app",
+                     workers: int = 2, log: Path | None = None,
+                     any_answer: bool = False) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`gunicorn <app>` on a free loopback port, run from the project's root (so with its
+    gunicorn.conf.py); yields its base URL and process, then stops it. The log is appended to,
+    so several servers can share one."""
+    port = free_port()
+    command = [str(BIN / "gunicorn"), app, "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--no-control-socket", *options]
+    with open(log or os.devnull, "ab") as output:
+        process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=output, stderr=output)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url, process, any_answer=any_answer)
+            yield url, process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+@contextmanager
 def gunicorn(env: Mapping[str, str], *options: str, workers: int = 2,
              log: Path | None = None) -> Iterator[str]:
     """`gunicorn wsgi:app` on a free port; yields its base URL, then stops it."""
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "wsgi:app", "--bind", f"127.0.0.1:{port}",
-               "--workers", str(workers), "--no-control-socket", *options]
-    output = open(log, "wb") if log else subprocess.DEVNULL
-    process = subprocess.Popen(command, cwd=ROOT, env=dict(env), stdout=output, stderr=output)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url, process)
+    with gunicorn_process(env, *options, workers=workers, log=log) as (url, _process):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            output.close()
