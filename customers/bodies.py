@@ -19,13 +19,8 @@ def body_error(message: str) -> ApiError:
 
 
 def media_type() -> tuple[str, str | None]:
-    """The request's media type, lower case, and its charset parameter (None if absent).
-    A bare lower-case type, as clients mostly send it, is taken without werkzeug's parser."""
+    """The request's media type, lower case, and its charset parameter (None if absent)."""
     this = unproxied_request()
-    raw = this.environ.get("CONTENT_TYPE", "")
-    bare = ";" not in raw and '"' not in raw
-    if bare and raw == raw.strip().lower():
-        return raw, None
     return this.mimetype, this.mimetype_params.get("charset")
 
 

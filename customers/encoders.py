@@ -62,10 +62,7 @@ def respond(payload: Any, status: int = 200, headers: Any = None,
     mimetype = mimetype or negotiate()
     response = ApiResponse(encode(payload, mimetype), status, headers, mimetype=mimetype)
     response.content_location = content_location
-    if "Vary" in response.headers:
-        response.vary.add("Accept")
-    else:  # the usual case: response.vary's parse and rewrite cost as much as the response
-        response.headers["Vary"] = "Accept"
+    response.vary.add("Accept")
     return response
 
 

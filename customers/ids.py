@@ -4,7 +4,8 @@ from __future__ import annotations
 from werkzeug.routing import BaseConverter
 
 MAX_ID = 2**31 - 1  # the id column is a 32-bit INTEGER on every database
-# Nine digits always fit the 32-bit version column; a longer number names no version.
+MAX_VERSION = 2**31 - 1  # and so is the version column
+# Nine digits always fit the version column; a longer number names no version.
 VERSION_DIGITS = 9
 
 

@@ -15,7 +15,7 @@ from customers.auth import LIVE, Caller, refuse
 from customers.errors import ApiError
 from customers.etag import ANY
 from customers.extensions import db
-from customers.ids import parse_id
+from customers.ids import MAX_VERSION, parse_id
 from customers.models import Customer, utcnow
 from customers.prepared import COLUMNS, CustomerRecord, Prepared
 from customers.sqlite.writer_lock import one_writer_at_a_time
@@ -87,7 +87,7 @@ def _versions(expected: Expected) -> int | None:
 
 def _allowed(expected: Any) -> list[int]:
     """The versions If-Match names that a record can have (a column holds 32 bits)."""
-    return sorted(version for version in expected if version < 2**31)
+    return sorted(version for version in expected if version <= MAX_VERSION)
 
 
 # Statements are built and compiled once per shape and dialect, then run on the driver:

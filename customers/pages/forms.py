@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
+from customers.ids import parse_version
 from customers.models import Customer
 from customers.schemas import GENDERS, MARITAL_STATUSES, WRITABLE, customer_schema, max_length
 
@@ -74,9 +75,8 @@ def raw_fields(form: CustomerForm) -> dict[str, Any]:
 
 def version_of(form: FlaskForm) -> set[int]:
     """The version the form was opened at (nothing matches a missing or mangled one)."""
-    version = form.version.data or ""
-    readable = version.isascii() and version.isdigit() and len(version) < 10
-    return {int(version)} if readable else set()
+    version = parse_version(form.version.data or "")
+    return set() if version is None else {version}
 
 
 def copy_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
