@@ -14,15 +14,16 @@ from customers.blueprint import api_bp
 from customers.bodies import media_type, read_body
 from customers.unproxied import unproxied_request
 from customers.decoders import decode
-from customers.encoders import respond
+from customers.responses import respond
 from customers.etag import etag_of, expected_versions, not_modified
-from customers.models import Customer
 from customers.query import parse
+from customers.record import CustomerRecord
 from customers.schemas import customer_schema, customers_schema
 
 read_access = requires("read")
 write_access = requires("write")
-# These views hand current_caller() to the service: the write itself proves the token live.
+# These views hand current_caller() to the service as the write's guard: the write itself
+# proves the token live.
 guarded_write_access = requires("write", proven_by_write=True)
 
 
@@ -69,7 +70,7 @@ def update_customer(customer_id: str) -> Response:
     changes = _body(partial=True)
     caller = current_caller()
     customer = service.update(customer_id, changes, caller.owner, expected_versions(customer_id),
-                              caller)
+                              guard=caller)
     # The record's URL is the one just requested (the id is canonical): no need to build it.
     return _record(customer, content_location=_requested_url())
 
@@ -78,7 +79,8 @@ def update_customer(customer_id: str) -> Response:
 @guarded_write_access
 def delete_customer(customer_id: str) -> Response:
     """Delete a customer and return what it held."""
-    return _record(service.delete(customer_id, expected_versions(customer_id), current_caller()))
+    return _record(service.delete(customer_id, expected_versions(customer_id),
+                                  guard=current_caller()))
 
 
 def _body(partial: bool = False) -> dict[str, Any]:
@@ -107,7 +109,7 @@ def _root_url(scheme: str, host: str, root_path: str) -> str:
     return iri_to_uri(get_current_url(scheme, host, root_path))
 
 
-def _record(customer: Customer | service.Record, status: int = 200,
+def _record(customer: CustomerRecord, status: int = 200,
             headers: dict[str, str] | None = None, content_location: str | None = None) -> Response:
     """A record response with its ETag (and, where given, the record's URI)."""
     return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})},

@@ -6,7 +6,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import IntegrityError
 
 from customers.accounts import create_user
-from customers.auth import SCOPES, issue_token, revoke_token
+from customers.tokens import SCOPES, issue_token, revoke_token
 from customers.extensions import db
 from customers.models import Token
 

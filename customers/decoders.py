@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -40,14 +40,19 @@ def decode_json(body: bytes, charset: str | None) -> dict[str, Any]:
     return data
 
 
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """Build an object, refusing a key given twice (it would be ambiguous)."""
+def unique(pairs: Iterable[tuple[str, Any]], twice: Callable[[str], Exception]) -> dict[str, Any]:
+    """A dict of the pairs, raising `twice(key)` for a key given twice (it would be ambiguous)."""
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            raise ValueError(f"duplicate key {key[:40]!r}")
+            raise twice(key)
         data[key] = value
     return data
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice."""
+    return unique(pairs, lambda key: ValueError(f"duplicate key {key[:40]!r}"))
 
 
 def _no_constant(name: str) -> Any:
@@ -82,12 +87,7 @@ def decode_form(body: bytes, charset: str | None) -> dict[str, Any]:
         raise body_error(f"invalid {error.encoding} in a percent-encoded value") from None
     except ValueError as error:
         raise body_error(f"invalid form data: {str(error)[:80]}") from None
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise body_error(f"field {key[:40]!r} given more than once")
-        data[key] = value
-    return data
+    return unique(pairs, lambda key: body_error(f"field {key[:40]!r} given more than once"))
 
 
 def decode_xml(body: bytes, charset: str | None) -> dict[str, Any]:

@@ -1,35 +1,12 @@
-"""Encode: dicts to JSON or XML bodies, in the format the client's Accept prefers."""
+"""Encode: a record, a list, a count or an error to a JSON or XML body."""
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from flask import Response
 from lxml import etree
-from werkzeug.exceptions import NotAcceptable
 
-from customers.unproxied import unproxied_request
-
-JSON = "application/json"
-# The order breaks ties: JSON unless the client prefers XML.
-OFFERED = (JSON, "application/xml", "text/xml")
-
-
-# Accept values that mean JSON, answered without parsing the header (most clients send one).
-JSON_ACCEPTS = frozenset({"", "*/*", JSON, f"{JSON}, */*"})
-
-
-def negotiate() -> str:
-    """The media type to answer in; 406 when the client takes none we offer."""
-    this = unproxied_request()
-    if this.environ.get("HTTP_ACCEPT", "").strip().lower() in JSON_ACCEPTS:
-        return JSON
-    if not this.accept_mimetypes:
-        return JSON
-    best = this.accept_mimetypes.best_match(OFFERED)
-    if best is None:
-        raise NotAcceptable(f"Acceptable response types: {', '.join(OFFERED)}.")
-    return best
+from customers.negotiation import JSON
 
 
 def encode(payload: Any, mimetype: str) -> bytes:
@@ -39,31 +16,6 @@ def encode(payload: Any, mimetype: str) -> bytes:
     if mimetype == JSON:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return etree.tostring(to_xml(payload), xml_declaration=True, encoding="utf-8")
-
-
-class ApiResponse(Response):
-    """An API response. Its `content_location`, when set, goes out as the Content-Location
-    header as it is: the views build it as a URI already (url_for, or the request's own root
-    URL and a canonical id), and werkzeug's IRI-to-URI pass over that header costs a URL
-    parse and four quote() calls a response."""
-
-    content_location: str | None = None
-
-    def get_wsgi_headers(self, environ: Any) -> Any:
-        headers = super().get_wsgi_headers(environ)
-        if self.content_location is not None:
-            headers["Content-Location"] = self.content_location
-        return headers
-
-
-def respond(payload: Any, status: int = 200, headers: Any = None,
-            mimetype: str | None = None, content_location: str | None = None) -> Response:
-    """A response with `payload` encoded in the negotiated format."""
-    mimetype = mimetype or negotiate()
-    response = ApiResponse(encode(payload, mimetype), status, headers, mimetype=mimetype)
-    response.content_location = content_location
-    response.vary.add("Accept")
-    return response
 
 
 def to_xml(payload: Any) -> etree._Element:

@@ -11,7 +11,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
 from customers.blueprint import on_pages
-from customers.encoders import JSON, negotiate, respond
+from customers.negotiation import JSON, negotiate
+from customers.responses import respond
 from customers.unproxied import unproxied_request
 
 log = logging.getLogger(__name__)

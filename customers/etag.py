@@ -6,13 +6,13 @@ import re
 
 from customers.unproxied import unproxied_request
 from customers.ids import parse_version
-from customers.models import Customer
+from customers.record import CustomerRecord
 
 ANY = "*"
 _TAG = re.compile(r'(?<!W/)"c(\d+)v(\d+)"')
 
 
-def etag_of(customer: Customer) -> str:
+def etag_of(customer: CustomerRecord) -> str:
     """The strong tag of a record version, quotes included."""
     return f'"c{customer.id}v{customer.version}"'
 
@@ -29,6 +29,6 @@ def expected_versions(customer_id: str) -> set[int] | str | None:
     return {version for version in named if version is not None}
 
 
-def not_modified(customer: Customer) -> bool:
+def not_modified(customer: CustomerRecord) -> bool:
     """Whether the client's `If-None-Match` already names this version."""
     return etag_of(customer).strip('"') in unproxied_request().if_none_match

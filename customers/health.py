@@ -5,7 +5,7 @@ from flask import Response
 from sqlalchemy import text
 
 from customers.blueprint import api_bp
-from customers.encoders import respond
+from customers.responses import respond
 from customers.errors import ApiError
 from customers.extensions import db
 

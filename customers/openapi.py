@@ -11,8 +11,9 @@ from flask import Response, jsonify, render_template
 
 from customers.blueprint import api_bp
 from customers.decoders import DECODERS
-from customers.encoders import OFFERED
-from customers.openapi_schemas import list_parameters, refine
+from customers.negotiation import OFFERED
+from customers.openapi_parameters import list_parameters
+from customers.openapi_refinements import refine
 from customers.query import MAX_VALUES
 from customers.schemas import CustomerSchema, ErrorSchema
 

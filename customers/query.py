@@ -1,10 +1,8 @@
 """List and count: the reference system's query parameters, turned into SQL."""
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
@@ -12,67 +10,15 @@ from werkzeug.datastructures import MultiDict
 
 from customers.errors import ApiError
 from customers.extensions import db
-from customers.ids import MAX_ID
-from customers.models import TEXT_LENGTH, Counter, Customer
-from customers.schemas import UNSTORABLE
+from customers.models import Counter, Customer
+from customers.query_values import FIELDS, TEXT_FIELDS, parse_integer, parse_text
 from customers.sql import contains_exactly, lower_unicode
 
-TEXT_FIELDS = ("uuid", "referenceId", "addressStreet", "addressNeighborhood", "addressCity",
-               "addressState", "addressCountry", "gender", "maritalStatus", "created_by",
-               "updated_by")
 RESERVED = ("_limit", "_start", "_sort", "_q")
 MAX_START = 2**53
 # Bounds the SQL one request builds: SQLite's expression depth stops at 1000 and
 # PostgreSQL takes at most 65535 bind parameters; gunicorn's request line allows ~500 anyway.
 MAX_VALUES = 500
-_INTEGER = re.compile(r"-?[0-9]{1,18}")
-
-
-def _integer(text: str) -> int:
-    if not _INTEGER.fullmatch(text):
-        raise ValueError("expected an integer")
-    return int(text)
-
-
-def _id(text: str) -> int:
-    value = _integer(text)
-    if abs(value) > MAX_ID:
-        raise ValueError(f"ids range from -{MAX_ID} to {MAX_ID}")
-    return value
-
-
-def _date(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("expected a date as YYYY-MM-DD") from None
-
-
-def _datetime(text: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(text)
-        if moment.tzinfo is not None:
-            moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
-    except (ValueError, OverflowError):  # a zone offset can push year 1 or 9999 out of range
-        raise ValueError("expected a date-time in ISO 8601, such as 2019-08-24T14:15:22Z") from None
-    return moment
-
-
-def _text(text: str) -> str:
-    if UNSTORABLE.search(text):
-        raise ValueError("contains characters no record can hold")
-    if len(text) > TEXT_LENGTH:  # also keeps LIKE patterns below SQLite's limit
-        raise ValueError(f"longer than any stored value ({TEXT_LENGTH} characters)")
-    return text
-
-
-# Every field a client may filter or sort on, with the parser of its values.
-FIELDS: dict[str, Callable[[str], Any]] = {
-    "id": _id, "dateOfBirth": _date, "published_at": _datetime,
-    **{name: _text for name in TEXT_FIELDS},
-}
-
-
 def _contains(column: Any, value: str) -> ColumnElement[bool]:
     return lower_unicode(column).contains(value.lower(), autoescape=True)
 
@@ -137,19 +83,19 @@ def parse(args: MultiDict[str, str], default_limit: int, max_limit: int) -> List
 def _apply(query: ListQuery, name: str, values: list[str], max_limit: int) -> None:
     """Add one parameter's effect to the query."""
     if name == "_limit":
-        limit = _integer(_single(values))
+        limit = parse_integer(_single(values))
         if limit < -1:
             raise ValueError("must be -1 (as many as allowed) or a number from 0")
         query.limit = max_limit if limit == -1 else min(limit, max_limit)
     elif name == "_start":
-        start = _integer(_single(values))
+        start = parse_integer(_single(values))
         if not 0 <= start <= MAX_START:
             raise ValueError("must be a number from 0")
         query.start = start
     elif name == "_sort":
         query.order = _order(_single(values))
     elif name == "_q":
-        query.conditions.append(_search(_text(_single(values))))
+        query.conditions.append(_search(parse_text(_single(values))))
     else:
         query.conditions.append(_filter(name, values))
 
@@ -189,7 +135,7 @@ def _filter(name: str, values: list[str]) -> ColumnElement[bool]:
         if wants_null is None:
             raise ValueError("must be true or false")
         return column.is_(None) if wants_null else column.is_not(None)
-    if suffix in TEXT_ONLY and FIELDS[field_name] is not _text:
+    if suffix in TEXT_ONLY and FIELDS[field_name] is not parse_text:
         raise ValueError(f"_{suffix} applies to text fields only")
     parsed = [FIELDS[field_name](value) for value in values]
     if suffix in ("eq", "in"):

@@ -18,7 +18,20 @@ READ_ONLY = ("id", "published_at", "created_by", "updated_by")
 
 # Control characters (tab, newline and CR aside), surrogates, and the two
 # non-characters XML forbids: no database or XML document can carry them all.
-UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+UNSTORABLE_RANGES = ((0x00, 0x08), (0x0B, 0x0C), (0x0E, 0x1F), (0xD800, 0xDFFF), (0xFFFE, 0xFFFF))
+SURROGATES = (0xD800, 0xDFFF)
+
+
+def character_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    """`\\uXXXX-\\uXXXX...`: a character class body both Python and JSON Schema read."""
+    return "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in ranges)
+
+
+UNSTORABLE = re.compile(f"[{character_class(UNSTORABLE_RANGES)}]")
+# The same rule for JSON Schema (OpenAPI), less the surrogates, which no JSON string can
+# carry alone.
+STORABLE_PATTERN = "^[^" + character_class(
+    tuple(r for r in UNSTORABLE_RANGES if r != SURROGATES)) + "]*$"
 
 
 class Storable(Validator):
@@ -56,14 +69,15 @@ class UtcTimestamp(fields.DateTime):
         return value.isoformat("T", "seconds") + "Z"
 
 
-def text(**kwargs: Any) -> fields.String:
+def text(label: str) -> fields.String:
     """A trimmed, nullable text field of at most TEXT_LENGTH characters."""
-    return fields.String(allow_none=True, validate=[Length(max=TEXT_LENGTH), Storable()], **kwargs)
+    return fields.String(allow_none=True, validate=[Length(max=TEXT_LENGTH), Storable()],
+                         metadata={"label": label})
 
 
-def choice(options: tuple[str, ...]) -> fields.String:
+def choice(label: str, options: tuple[str, ...]) -> fields.String:
     """A nullable field that takes one of `options`."""
-    return fields.String(allow_none=True, validate=OneOf(options))
+    return fields.String(allow_none=True, validate=OneOf(options), metadata={"label": label})
 
 
 class CustomerSchema(Schema):
@@ -73,16 +87,17 @@ class CustomerSchema(Schema):
         unknown = RAISE
 
     id = fields.String(dump_only=True)
-    uuid = text()
-    referenceId = text()
-    dateOfBirth = fields.Date(allow_none=True, validate=BirthDate())
-    addressStreet = text()
-    addressNeighborhood = text()
-    addressCity = text()
-    addressState = text()
-    addressCountry = text()
-    gender = choice(GENDERS)
-    maritalStatus = choice(MARITAL_STATUSES)
+    uuid = text("UUID")
+    referenceId = text("Reference ID")
+    dateOfBirth = fields.Date(allow_none=True, validate=BirthDate(),
+                              metadata={"label": "Date of birth"})
+    addressStreet = text("Street")
+    addressNeighborhood = text("Neighborhood")
+    addressCity = text("City")
+    addressState = text("State")
+    addressCountry = text("Country")
+    gender = choice("Gender", GENDERS)
+    maritalStatus = choice("Marital status", MARITAL_STATUSES)
     published_at = UtcTimestamp(dump_only=True)
     created_by = fields.String(dump_only=True)
     updated_by = fields.String(dump_only=True)
@@ -122,3 +137,16 @@ def max_length(name: str) -> int | None:
         if isinstance(validator, Length):
             return validator.max
     return None
+
+
+def choices(name: str) -> tuple[str, ...] | None:
+    """The values field `name` takes, when it takes one of a list (for selects)."""
+    for validator in customer_schema.fields[name].validators:
+        if isinstance(validator, OneOf):
+            return tuple(validator.choices)
+    return None
+
+
+def label(name: str) -> str:
+    """How a form or a page names field `name`."""
+    return customer_schema.fields[name].metadata.get("label", name)

@@ -1,156 +1,135 @@
-"""The only path to the customers table: read, create, update, delete."""
+"""The only path to the customers table: read, create, update, delete.
+
+Every write runs in `_transaction()`: one database transaction, queued behind this
+database's other writers. Whatever must happen with a write (a history entry, a webhook's
+outbox message) happens inside it, after the statement, with the record it returned; if that
+fails, the write is not made.
+"""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, NamedTuple
+from typing import Any, Protocol
 
-from sqlalchemy import Connection, bindparam, select
-from sqlalchemy import delete as sql_delete
-from sqlalchemy import update as sql_update
-from sqlalchemy.exc import DataError, IntegrityError
 from marshmallow import ValidationError
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
+from sqlalchemy.exc import DataError, IntegrityError
 
-from customers.auth import LIVE, Caller, refuse
 from customers.errors import ApiError
 from customers.etag import ANY
 from customers.extensions import db
 from customers.ids import MAX_VERSION, parse_id
-from customers.models import Customer, utcnow
-from customers.prepared import COLUMNS, CustomerRecord, Prepared
+from customers.models import utcnow
+from customers.record import COLUMNS, RECORD_COLUMNS, TABLE, CustomerRecord, record_of
 from customers.sqlite.writer_lock import one_writer_at_a_time
+from customers.statements import Shape, statement_for
 
-Expected = set[int] | str | None
-Record = CustomerRecord  # what update and delete return: reads like a Customer
-
-TABLE = Customer.__table__
-RECORD = tuple(column.label(name) for name, column in COLUMNS.items())
+Expected = set[int] | str | None  # what If-Match allows: None (no check), ANY, or versions
 
 
-def get(customer_id: str) -> Customer:
+class Guard(Protocol):
+    """Whatever proves the writer may still write (a live token), checked inside the write."""
+
+    condition: ColumnElement[bool]  # holds while the proof does; goes into the WHERE
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The condition's bound parameters."""
+
+    def refusal(self) -> Exception:
+        """What to raise when the condition no longer holds."""
+
+
+_BY_ID = select(*RECORD_COLUMNS).where(TABLE.c.id == bindparam("pk"))
+_EXISTS = select(TABLE.c.id).where(TABLE.c.id == bindparam("pk"))
+
+
+def get(customer_id: str) -> CustomerRecord:
     """The record with this id, or 404."""
-    customer = db.session.get(Customer, primary_key(customer_id))
-    if customer is None:
+    row = db.session.execute(_BY_ID, {"pk": primary_key(customer_id)}).first()
+    if row is None:
         raise _not_found(customer_id)
-    return customer
+    return record_of(row)
 
 
-def create(fields: dict[str, Any], actor: str) -> Customer:
-    """Insert a record published now, owned by `actor` (queued behind other writers, as
-    updates and deletes are)."""
+def create(fields: dict[str, Any], actor: str) -> CustomerRecord:
+    """Insert a record published now, owned by `actor`."""
     now = utcnow()
-    customer = Customer(**fields, published_at=now, updated_at=now, created_by=actor,
-                        updated_by=actor, version=1)
-    with _refusals_as_validation_errors(), one_writer_at_a_time(db.engine):
-        db.session.add(customer)
-        db.session.commit()
-    return customer
-
-
-def update(customer_id: str, changes: dict[str, Any], actor: str, expected: Expected = None,
-           caller: Caller | None = None) -> Record:
-    """Set the given fields (the rest stay) in one atomic, version-checked UPDATE; with a
-    `caller`, only while its token is live (checked in the same statement)."""
-    shape = Shape("update", frozenset(changes), _versions(expected), caller is not None)
-    values = {f"new_{name}": value for name, value in changes.items()}
-    return _write(shape, customer_id, expected, caller, actor=actor, now=utcnow(), **values)
-
-
-def delete(customer_id: str, expected: Expected = None, caller: Caller | None = None) -> Record:
-    """Remove a record in one version-checked DELETE; return what it held."""
-    shape = Shape("delete", frozenset(), _versions(expected), caller is not None)
-    return _write(shape, customer_id, expected, caller)
-
-
-def _write(shape: Shape, customer_id: str, expected: Expected, caller: Caller | None,
-           **values: Any) -> Record:
-    """Run the UPDATE or DELETE ... RETURNING of this shape on one record, in its own
-    transaction on a Core connection (no ORM session bookkeeping)."""
-    params = {"pk": primary_key(customer_id), **values, **(caller.proof() if caller else {})}
-    if shape.versions:
-        params.update((f"allowed_{n}", version) for n, version in enumerate(_allowed(expected)))
-    engine = db.engine
-    with _refusals_as_validation_errors(), engine.connect() as connection:
-        with one_writer_at_a_time(engine), connection.begin():
-            record = None
-            if shape.versions != 0:  # If-Match naming no version of this record matches nothing
-                record = _prepared(shape, connection.dialect).first(connection, params)
-            if record is None:
-                _explain_nothing_written(connection, params, caller)
+    values = {**{COLUMNS[name]: value for name, value in fields.items()},
+              TABLE.c.published_at: now, TABLE.c.updated_at: now, TABLE.c.created_by: actor,
+              TABLE.c.updated_by: actor, TABLE.c.version: 1}
+    with _transaction() as connection:
+        record = record_of(connection.execute(
+            insert(TABLE).values(values).returning(*RECORD_COLUMNS)).one())
+        # Still inside the write's transaction: what records the change goes here.
     return record
 
 
-def _versions(expected: Expected) -> int | None:
-    """How many versions If-Match allows (None: no header, or `*`: any version will do)."""
-    return None if expected is None or expected == ANY else len(_allowed(expected))
+def update(customer_id: str, changes: dict[str, Any], actor: str, expected: Expected = None,
+           guard: Guard | None = None) -> CustomerRecord:
+    """Set the given fields (the rest stay) in one atomic, version-checked UPDATE; with a
+    `guard`, only while it holds (checked in the same statement)."""
+    values = {f"new_{name}": value for name, value in changes.items()}
+    shape = _shape("update", frozenset(changes), expected, guard)
+    return _write(shape, customer_id, expected, guard, actor=actor, now=utcnow(), **values)
+
+
+def delete(customer_id: str, expected: Expected = None,
+           guard: Guard | None = None) -> CustomerRecord:
+    """Remove a record in one version-checked DELETE; return what it held."""
+    return _write(_shape("delete", frozenset(), expected, guard), customer_id, expected, guard)
+
+
+def _write(shape: Shape, customer_id: str, expected: Expected, guard: Guard | None,
+           **values: Any) -> CustomerRecord:
+    """Run the UPDATE or DELETE ... RETURNING of this shape on one record."""
+    params = {"pk": primary_key(customer_id), **values, **(guard.params if guard else {})}
+    if shape.versions:
+        params.update((f"allowed_{n}", version) for n, version in enumerate(_allowed(expected)))
+    with _transaction() as connection:
+        row = None
+        if shape.versions != 0:  # If-Match naming no version of this record matches nothing
+            row = connection.execute(statement_for(shape), params).first()
+        if row is None:
+            raise _nothing_written(connection, params, guard)
+        record = record_of(row)
+        # Still inside the write's transaction: what records the change goes here.
+    return record
+
+
+@contextmanager
+def _transaction() -> Iterator[Connection]:
+    """One transaction on a Core connection (no ORM session bookkeeping), queued behind this
+    database's other writers; a value the database refuses is a validation error (422)."""
+    engine = db.engine
+    try:
+        with engine.connect() as connection, one_writer_at_a_time(engine), connection.begin():
+            yield connection
+    except (DataError, IntegrityError) as error:
+        raise ValidationError({"_schema": ["The database refused a value of this record."]}) from error
+
+
+def _shape(kind: str, fields: frozenset[str], expected: Expected, guard: Guard | None) -> Shape:
+    """The shape of a write: how many versions If-Match allows (None: no header, or `*`)."""
+    versions = None if expected is None or expected == ANY else len(_allowed(expected))
+    return Shape(kind, fields, versions, guard.condition if guard else None)
 
 
 def _allowed(expected: Any) -> list[int]:
-    """The versions If-Match names that a record can have (a column holds 32 bits)."""
+    """The versions If-Match names that a record can have."""
     return sorted(version for version in expected if version <= MAX_VERSION)
 
 
-# Statements are built and compiled once per shape and dialect, then run on the driver:
-# building, hashing and executing a fresh UPDATE through SQLAlchemy cost more than running it.
-_PREPARED: dict[tuple[Any, ...], Prepared] = {}
-
-
-class Shape(NamedTuple):
-    """What decides a write's SQL (its values are bound parameters)."""
-
-    kind: str  # "update" or "delete"
-    fields: frozenset[str]  # the fields an update sets
-    versions: int | None  # how many versions If-Match allows; None: no check
-    guarded: bool  # only while the caller's token is live
-
-
-def _prepared(shape: Shape, dialect: Any) -> Prepared:
-    """The compiled statement of this shape for this kind of database."""
-    key = (*shape, dialect.name, dialect.driver)
-    prepared = _PREPARED.get(key)
-    if prepared is None:
-        if len(_PREPARED) >= 512:
-            _PREPARED.clear()  # bounded: If-Match lists and field sets vary only so much
-        statement = _update(shape.fields) if shape.kind == "update" else sql_delete(TABLE)
-        statement = statement.where(*_where(shape.versions, shape.guarded)).returning(*RECORD)
-        prepared = _PREPARED[key] = Prepared(statement, dialect)
-    return prepared
-
-
-def _update(fields: frozenset[str]) -> Any:
-    """UPDATE of these fields, plus who, when and the version."""
-    assignments = {COLUMNS[name]: bindparam(f"new_{name}", type_=COLUMNS[name].type)
-                   for name in fields}
-    return sql_update(TABLE).values({
-        **assignments, TABLE.c.updated_by: bindparam("actor", type_=TABLE.c.updated_by.type),
-        TABLE.c.updated_at: bindparam("now", type_=TABLE.c.updated_at.type),
-        TABLE.c.version: TABLE.c.version + 1})
-
-
-def _where(versions: int | None, guarded: bool) -> list[Any]:
-    """This id; under If-Match, one of the versions allowed; for a caller, a live token."""
-    conditions = [TABLE.c.id == bindparam("pk")]
-    if versions:
-        conditions.append(TABLE.c.version.in_([bindparam(f"allowed_{n}") for n in range(versions)]))
-    if guarded:
-        conditions.append(LIVE)
-    return conditions
-
-
-_EXISTS = select(TABLE.c.id).where(TABLE.c.id == bindparam("pk"))
-_TOKEN_LIVE = select(LIVE)
-
-
-def _explain_nothing_written(connection: Connection, params: dict[str, Any],
-                             caller: Caller | None) -> None:
-    """Nothing was written: the token was revoked (403), the record is gone (404), or it
-    has moved on past the versions in If-Match (412)."""
-    if caller is not None and not connection.execute(_TOKEN_LIVE, params).scalar():
-        raise refuse(caller)
+def _nothing_written(connection: Connection, params: dict[str, Any],
+                     guard: Guard | None) -> Exception:
+    """Why nothing was written: the guard no longer holds (a revoked token), the record is
+    gone (404), or it has moved on past the versions in If-Match (412)."""
+    if guard is not None and not connection.execute(select(guard.condition), params).scalar():
+        return guard.refusal()
     if connection.execute(_EXISTS, params).first() is None:
-        raise _not_found(str(params["pk"]))
-    raise ApiError(412, "The record has changed since the version named in If-Match; "
-                        "fetch it again and retry.")
+        return _not_found(str(params["pk"]))
+    return ApiError(412, "The record has changed since the version named in If-Match; "
+                         "fetch it again and retry.")
 
 
 def primary_key(customer_id: str) -> int:
@@ -164,13 +143,3 @@ def primary_key(customer_id: str) -> int:
 def _not_found(customer_id: str) -> ApiError:
     """404 naming the id asked for."""
     return ApiError(404, f"No customer with id {customer_id[:64]!r}.")
-
-
-@contextmanager
-def _refusals_as_validation_errors() -> Iterator[None]:
-    """A value the database refuses is a validation error (422), not a 500."""
-    try:
-        yield
-    except (DataError, IntegrityError) as error:
-        db.session.rollback()
-        raise ValidationError({"_schema": ["The database refused a value of this record."]}) from error

@@ -16,7 +16,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from app import create_app
-from customers.auth import issue_token
+from customers.tokens import issue_token
 from customers.extensions import db
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

@@ -7,7 +7,8 @@ import pytest
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import parse_accept_header
 
-from customers.encoders import JSON_ACCEPTS, OFFERED, respond
+from customers.negotiation import JSON_ACCEPTS, OFFERED
+from customers.responses import respond
 from tests.client import FORMATS, decode_answer
 
 

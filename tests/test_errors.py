@@ -27,7 +27,7 @@ def test_missing_or_unknown_token_is_403(client, accept, authorization):
 
 
 def test_revoked_token_is_403_at_once(api, app, accept):
-    from customers.auth import revoke_token
+    from customers.tokens import revoke_token
     from customers.models import Token
     from customers.extensions import db
 

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import event, text
 
-from customers.auth import revoke_token
+from customers.tokens import revoke_token
 from customers.extensions import db
 from customers.models import Token
 from tests.conftest import make_app

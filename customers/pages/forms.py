@@ -4,20 +4,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from marshmallow import fields
 from wtforms import Field, HiddenField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.widgets import DateInput
 
 from customers.ids import parse_version
-from customers.models import Customer
-from customers.schemas import GENDERS, MARITAL_STATUSES, WRITABLE, customer_schema, max_length
+from customers.record import CustomerRecord
+from customers.schemas import WRITABLE, choices, customer_schema, label, max_length
 
-LABELS = {
-    "uuid": "UUID", "referenceId": "Reference ID", "dateOfBirth": "Date of birth",
-    "addressStreet": "Street", "addressNeighborhood": "Neighborhood", "addressCity": "City",
-    "addressState": "State", "addressCountry": "Country", "gender": "Gender",
-    "maritalStatus": "Marital status",
-}
-CHOICES = {"gender": GENDERS, "maritalStatus": MARITAL_STATUSES}
+LABELS = {name: label(name) for name in WRITABLE}
 
 
 def choice_label(value: str | None) -> str:
@@ -26,14 +21,15 @@ def choice_label(value: str | None) -> str:
 
 
 def _field(name: str) -> Field:
-    """The input for one API field, named as the API names it."""
-    if name == "dateOfBirth":
+    """The input for one API field, named as the API names it, chosen by the schema's rule."""
+    if isinstance(customer_schema.fields[name], fields.Date):
         return StringField(LABELS[name], widget=DateInput())
-    if name in CHOICES:
-        options = [SelectChoice("", "(not given)"),
-                   *(SelectChoice(v, choice_label(v)) for v in CHOICES[name])]
+    options = choices(name)
+    if options is not None:
+        listed = [SelectChoice("", "(not given)"),
+                  *(SelectChoice(v, choice_label(v)) for v in options)]
         # validate_choice=False: the schema, not the form, says which values are allowed.
-        return SelectField(LABELS[name], choices=options, validate_choice=False)
+        return SelectField(LABELS[name], choices=listed, validate_choice=False)
     return StringField(LABELS[name], render_kw={"maxlength": max_length(name)})
 
 
@@ -60,7 +56,7 @@ class ConfirmForm(FlaskForm):
     version = HiddenField()
 
 
-def form_for(customer: Customer) -> CustomerForm:
+def form_for(customer: CustomerRecord) -> CustomerForm:
     """The edit form filled with the record as stored, at its current version."""
     values = customer_schema.dump(customer)
     data = {name: values[name] or "" for name in WRITABLE}

@@ -10,7 +10,6 @@ from marshmallow import ValidationError
 from customers import service
 from customers.blueprint import pages_bp
 from customers.errors import ApiError
-from customers.models import Customer
 from customers.pages.forms import (
     LABELS,
     ConfirmForm,
@@ -21,6 +20,7 @@ from customers.pages.forms import (
     raw_fields,
     version_of,
 )
+from customers.record import CustomerRecord
 from customers.schemas import WRITABLE, customer_schema
 
 Page = str | tuple[str, int]
@@ -109,7 +109,8 @@ def _shown(value: Any) -> str:
     return "" if value is None else value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
-def _render(template: str, customer: Customer | None, status: int = 200, **context: Any) -> Page:
+def _render(template: str, customer: CustomerRecord | None, status: int = 200,
+            **context: Any) -> Page:
     """A record page with what every one of them needs."""
     values = customer_schema.dump(customer) if customer is not None else {}
     shown = {name: _shown(values.get(name)) for name in WRITABLE}

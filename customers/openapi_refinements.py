@@ -1,21 +1,11 @@
-"""What the OpenAPI document says about values: text rules, dates, bodies, list parameters."""
+"""What apispec cannot say about the record: text rules, dates, XML names, what bodies hold."""
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
 from customers.models import TEXT_LENGTH
-from customers.ids import MAX_ID
-from customers.query import FIELDS, MAX_START, SUFFIXES, TEXT_FIELDS, TEXT_ONLY
-from customers.schemas import EARLIEST_BIRTH
-
-# What the database and an XML answer can hold: no control characters, no non-characters.
-STORABLE = "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\ufffe\\uffff]*$"
-TEXT = {"type": "string", "maxLength": TEXT_LENGTH, "pattern": STORABLE}
-VALUES = {"id": {"type": "integer", "minimum": -MAX_ID, "maximum": MAX_ID},
-          "dateOfBirth": {"type": "string", "format": "date"},
-          "published_at": {"type": "string", "format": "date-time"}}
-SORT_KEY = f"({'|'.join(FIELDS)})(:([Aa][Ss][Cc]|[Dd][Ee][Ss][Cc])?)?"
+from customers.schemas import EARLIEST_BIRTH, STORABLE_PATTERN
 
 
 def refine(schemas: dict[str, Any], today: date) -> None:
@@ -23,7 +13,7 @@ def refine(schemas: dict[str, Any], today: date) -> None:
     customer = schemas["Customer"]["properties"]
     for prop in customer.values():
         if prop.get("maxLength") == TEXT_LENGTH:
-            prop["pattern"] = STORABLE
+            prop["pattern"] = STORABLE_PATTERN
     customer["published_at"] = {"type": "string", "format": "date-time", "readOnly": True}
     customer["dateOfBirth"]["pattern"] = _days(EARLIEST_BIRTH, today)
     schemas["Customer"]["xml"] = {"name": "item"}
@@ -65,28 +55,3 @@ def _days(first: date, last: date) -> str:
     days = "|".join(f"{d:02}" for d in range(1, last.day + 1))
     parts.append(f"{last.year}-{last.month:02}-({days})")
     return f"^({'|'.join(parts)})$"
-
-
-def list_parameters() -> list[dict[str, Any]]:
-    """Paging, sorting and search, then every filter with the values it takes."""
-    parameters = [
-        _query("_limit", {"type": "integer", "minimum": -1, "maximum": 10**18 - 1}),
-        _query("_start", {"type": "integer", "minimum": 0, "maximum": MAX_START}),
-        _query("_sort", {"type": "string", "pattern": f"^{SORT_KEY}(,{SORT_KEY})*$"}),
-        _query("_q", TEXT),
-    ]
-    for field in FIELDS:
-        value = VALUES.get(field, TEXT)
-        parameters.append(_query(f"{field}_null", {"type": "boolean"}))
-        for suffix in ("", *(f"_{s}" for s in SUFFIXES if s != "null")):
-            if suffix[1:] not in TEXT_ONLY or field in TEXT_FIELDS:
-                parameters.append(_query(f"{field}{suffix}", {"type": "array", "items": value}))
-    return parameters
-
-
-def _query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """An optional query parameter; arrays are the parameter repeated."""
-    parameter = {"name": name, "in": "query", "required": False, "schema": schema}
-    if schema["type"] == "array":
-        parameter.update(style="form", explode=True)
-    return parameter
