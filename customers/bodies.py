@@ -44,7 +44,9 @@ def read_body() -> bytes:
 
 def _read_exactly(stream: Any, length: int) -> bytes:
     """Up to `length` bytes, fewer only at the end of the stream. Straight from the server's
-    input: werkzeug's stream wrappers cost more than decoding the JSON of a body."""
+    input, kept for two reasons: werkzeug's stream wrappers cost more than decoding the JSON
+    of a body (54 k instructions of a PUT, 2.8 %, in the review's count), and a short body
+    would be werkzeug's generic ClientDisconnected 400, not one that says how short."""
     chunks = []
     while length > 0:
         chunk = stream.read(length)
