@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from flask import Response, current_app, request, url_for
+from flask import Response, current_app, request
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.urls import iri_to_uri
 
@@ -57,8 +57,10 @@ def get_customer(customer_id: str) -> Response:
 @write_access
 def create_customer() -> Response:
     """Create a customer; 201 with its Location."""
-    customer = service.create(_body(), current_actor())
-    location = iri_to_uri(url_for(".get_customer", customer_id=str(customer.id), _external=True))
+    fields = _body()
+    collection = _requested_url()  # built before the write: nothing after it may fail
+    customer = service.create(fields, current_actor())
+    location = f"{collection}/{customer.id}"
     return _record(customer, 201, {"Location": location}, content_location=location)
 
 
@@ -68,11 +70,12 @@ def update_customer(customer_id: str) -> Response:
     """Merge the fields sent into the record; null clears a field."""
     service.primary_key(customer_id)  # an id that names no record is 404 before any body error
     changes = _body(partial=True)
+    # The record's URL is the one requested (the id is canonical), built before the write.
+    record_url = _requested_url()
     caller = current_caller()
     customer = service.update(customer_id, changes, caller.owner, expected_versions(customer_id),
                               guard=caller)
-    # The record's URL is the one just requested (the id is canonical): no need to build it.
-    return _record(customer, content_location=_requested_url())
+    return _record(customer, content_location=record_url)
 
 
 @api_bp.delete("/customers/<record_id:customer_id>")
@@ -96,8 +99,9 @@ def _list_query():
 
 
 def _requested_url() -> str:
-    """request.base_url of a record's URL, as a URI. Its path is ASCII (service.primary_key
-    took the id as canonical digits): only the site's root is built, once per site."""
+    """request.base_url as a URI: the collection's or a record's URL. Its path is ASCII (a
+    route matched it, and service.primary_key took the id as canonical digits): only the
+    site's root is built, once per site. The host is one customers/host_header.py let through."""
     this = unproxied_request()
     return _root_url(this.scheme, this.host, this.root_path) + this.path.lstrip("/")
 
