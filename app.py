@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_request_id(app)
     register_error_handlers(app)
     register_cli(app)
+    register_host_header(app)
     register_proxy_fix(app)
     return app
 
@@ -94,6 +95,14 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+
+
+def register_host_header(app: Flask) -> None:
+    """A Host that is no host name, undecodable or not in TRUSTED_HOSTS is a 400 before any
+    work. Installed before ProxyFix, which then runs first: the public Host is checked."""
+    from customers.host_header import register
+
+    register(app)
 
 
 def register_proxy_fix(app: Flask) -> None:

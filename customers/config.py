@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, Mapping
 
 from flask import Flask
@@ -25,14 +26,20 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
 }
 
-# Environment variable -> (config key, type).
-ENVIRONMENT: dict[str, tuple[str, type]] = {
+def comma_separated(value: str) -> list[str]:
+    """`a, b,c` as a list of its non-empty items."""
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# Environment variable -> (config key, type or converter).
+ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "CUSTOMERS_MAX_LIMIT": ("CUSTOMERS_MAX_LIMIT", int),
     "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
+    "TRUSTED_HOSTS": ("TRUSTED_HOSTS", comma_separated),
 }
 
 

@@ -94,7 +94,8 @@ def token(database: str) -> str:
 @pytest.fixture(scope="module")
 def site(database: str, token: str, tmp_path_factory: pytest.TempPathFactory):
     log = tmp_path_factory.mktemp("proxy-logs") / "gunicorn.log"
-    with gunicorn(server_environment(database, PROXY_HOPS="1"), log=log) as url:
+    env = server_environment(database, PROXY_HOPS="1", TRUSTED_HOSTS=PUBLIC_HOST)
+    with gunicorn(env, log=log) as url:
         with nginx(url.removeprefix("http://")) as proxy:
             yield Site(proxy, log, token)
 
@@ -120,6 +121,18 @@ def test_forwarded_headers_a_client_forges_do_not_get_past_nginx(site):
     assert headers["Location"] == f"https://{PUBLIC_HOST}:{port}/customers/{json.loads(body)['id']}"
     # nginx appends the real peer to the forged X-Forwarded-For; ProxyFix trusts one hop only.
     assert log_line(site.log, request_id).startswith(f"{CLIENT} {request_id} ")
+
+
+@pytest.mark.parametrize("host", ["evil.example", "xn--a.example"])
+def test_a_host_the_service_does_not_answer_to_is_400_through_nginx(site, host):
+    """nginx passes any Host on to its one server block: TRUSTED_HOSTS refuses the others
+    before anything is written, whatever X-Forwarded-Host the client adds."""
+    before = site.send("https", "GET", "/customers/count")
+    status, headers, body = site.send("https", "POST", "/customers", {}, Host=host,
+                                      **{"X-Forwarded-Host": PUBLIC_HOST})
+    assert (status, json.loads(body)["code"]) == (400, 400), body
+    assert "Location" not in headers
+    assert site.send("https", "GET", "/customers/count")[2] == before[2]
 
 
 def test_access_log_names_the_real_client_the_request_id_and_the_latency(site):
