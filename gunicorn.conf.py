@@ -38,8 +38,13 @@ def _bind() -> list[str]:
 
 bind = _bind()
 workers = _int("GUNICORN_WORKERS", "WEB_CONCURRENCY", default=multiprocessing.cpu_count() * 2 + 1)
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
-threads = _int("GUNICORN_THREADS", default=1)
+# Threads, so that a slow client (a body sent byte by byte) holds one thread, not a whole
+# worker: with sync workers one such connection per worker stopped the service, /healthz
+# included. Idle kept-alive connections wait in each worker's poller and hold no thread.
+# 8 threads stay within a worker's PostgreSQL pool (5 + 5 overflow), so none waits for a
+# connection. nginx in front (see README) still buffers whole requests before passing them on.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = _int("GUNICORN_THREADS", default=8)
 # A worker silent for this long is killed and replaced; a request's database time is
 # bounded well below it by DB_TIMEOUT_SECONDS.
 timeout = _int("GUNICORN_TIMEOUT", default=30)
@@ -62,6 +67,8 @@ if not control_socket_disable:
 
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 accesslog = "-"
+# Every access-log field escaped and stripped of secrets (customers/logs.py).
+logger_class = "customers.logs.AccessLogger"
 # Client address (the real one when ProxyFix is on), request id, request, status, size,
 # duration in seconds, referrer, user agent.
 access_log_format = (
@@ -73,7 +80,8 @@ logconfig_dict = {
     "filters": {"request_id": {"()": "customers.request_id.RequestIdFilter"}},
     "formatters": {
         "access": {"format": "%(message)s"},
-        "app": {
+        "app": {  # the message escaped and every secret redacted (customers/logs.py)
+            "class": "customers.logs.Formatter",
             "format": "%(asctime)s [%(process)d] [%(levelname)s] [%(request_id)s] "
                       "%(name)s: %(message)s",
         },

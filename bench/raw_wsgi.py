@@ -11,6 +11,7 @@ import json
 import os
 import re
 import sqlite3
+import threading
 from datetime import date, datetime, timezone
 
 COLUMNS = {"uuid": "uuid", "referenceId": "reference_id", "dateOfBirth": "date_of_birth",
@@ -25,23 +26,23 @@ SELECT = ("SELECT id, uuid, reference_id, date_of_birth, address_street, address
           "address_city, address_state, address_country, gender, marital_status, published_at, "
           "created_by, updated_by, version FROM customers WHERE id = ?")
 TOKEN = "SELECT owner, scope FROM tokens WHERE secret_hash = ? AND revoked_at IS NULL"
-_connection = None
+_local = threading.local()  # gunicorn's gthread worker: one connection per thread
 
 
 def connection():
-    """One connection per worker, opened after the fork."""
-    global _connection
-    if _connection is None:
+    """This thread's connection, opened after the fork (sqlite3 and psycopg connections are
+    not to be shared by threads)."""
+    if getattr(_local, "connection", None) is None:
         url = os.environ["DATABASE_URL"]
         if url.startswith("sqlite:///"):
-            _connection = sqlite3.connect(url[len("sqlite:///"):], timeout=20)
+            _local.connection = sqlite3.connect(url[len("sqlite:///"):], timeout=20)
             # The service's settings (customers/sqlite/connections.py).
-            _connection.execute("PRAGMA synchronous=NORMAL")
-            _connection.execute("PRAGMA wal_autocheckpoint=1000")
+            _local.connection.execute("PRAGMA synchronous=NORMAL")
+            _local.connection.execute("PRAGMA wal_autocheckpoint=1000")
         else:
             import psycopg
-            _connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
-    return _connection
+            _local.connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+    return _local.connection
 
 
 def sql(text):
