@@ -32,6 +32,7 @@ http {{
     upstream customers {{
         server {upstream};
         keepalive 8;
+        keepalive_timeout 4s;  # below gunicorn's keepalive: never reuse one it is closing
     }}
     server {{
         listen 127.0.0.1:{http_port};
