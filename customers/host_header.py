@@ -22,8 +22,8 @@ from customers.errors import ApiError
 REFUSED = "customers.refused_host"  # environ key: why this request's Host was refused
 NOT_A_HOST = "The Host header is missing or is not a valid host name."
 NOT_OURS = "The Host header names no host this service answers to."
-# Probes by address (a load balancer, an orchestrator) need no trusted name: they build no
-# URL. They are still refused a Host that is no host name.
+# Probes by address (a load balancer, an orchestrator), or with no Host at all (HTTP/1.0),
+# need no trusted name: they build no URL. They are still refused a Host that is no host name.
 PROBES = frozenset({"/healthz", "/readyz"})
 
 
@@ -65,7 +65,7 @@ class HostCheck:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         host = environ.get("HTTP_HOST", "").lower()
         reason = _refusal(host, self.trusted)
-        if reason == NOT_OURS and environ.get("PATH_INFO") in PROBES:
+        if (reason == NOT_OURS or not host) and environ.get("PATH_INFO") in PROBES:
             reason, host = None, self.stand_in
         if reason is not None:
             environ[REFUSED], host = reason, self.stand_in

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import traceback
 from typing import Any
 
 from gunicorn.glogging import Logger, SafeAtoms
@@ -88,6 +89,10 @@ class AccessLogger(Logger):
     atoms_wrapper_class = EscapedAtoms
 
 
+# How the chunks of a formatted traceback that hold no exception's text begin.
+_TRACEBACK_FRAMES = ("Traceback (most recent call last):", "  File ", "  [Previous line", "\n")
+
+
 class Formatter(logging.Formatter):
     """The application's and gunicorn's own lines: the message escaped (a value in it may be
     the client's, and a newline would start a forged line), secrets redacted from the whole
@@ -96,6 +101,14 @@ class Formatter(logging.Formatter):
     def formatMessage(self, record: logging.LogRecord) -> str:
         record.message = escape(record.message, quote=False)
         return super().formatMessage(record)
+
+    def formatException(self, ei: Any) -> str:
+        """The traceback, each exception's own text escaped (it may hold a client's); the
+        frames and the chain's headings, which show only our code, as they are."""
+        chunks = traceback.TracebackException(*ei).format()
+        return "".join(chunk if chunk.startswith(_TRACEBACK_FRAMES)
+                       else escape(chunk.removesuffix("\n"), quote=False) + "\n"
+                       for chunk in chunks).removesuffix("\n")
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))

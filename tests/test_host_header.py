@@ -130,6 +130,7 @@ def test_probes_answer_on_any_host_name(site):
     """A load balancer probes by address; a Host that is no host name is still refused."""
     for path in ("/healthz", "/readyz"):
         assert site.send("GET", path, "10.0.0.7:8000").status == 200
+        assert site.send("GET", path, "").status == 200  # no Host at all (HTTP/1.0)
         assert_bad_host(site.send("GET", path, "xn--a.example"))
 
 

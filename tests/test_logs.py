@@ -122,7 +122,7 @@ def test_the_apps_own_lines_are_escaped_and_redacted(tmp_path):
     try:
         logger.warning("asked for %s", "/customers?access_token=cst_abcdefghij&x=1\nFORGED line\x9b")
         try:
-            raise ValueError("Bearer cst_zyxwvutsrq failed")
+            raise ValueError("Bearer cst_zyxwvutsrq failed\nFORGED by an exception\x1b[2J")
         except ValueError:
             logger.exception("unexpected error")
     finally:
@@ -131,6 +131,7 @@ def test_the_apps_own_lines_are_escaped_and_redacted(tmp_path):
     assert "cst_abcdefghij" not in text and "cst_zyxwvutsrq" not in text
     assert "access_token=[REDACTED]&x=1\\x0aFORGED line\\x9b" in text
     assert not any(line.startswith("FORGED") for line in text.splitlines())
+    assert "failed\\x0aFORGED by an exception\\x1b[2J" in text
 
 
 @pytest.mark.parametrize(("raw", "logged"), [
