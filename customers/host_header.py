@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.sansio.utils import host_is_trusted
 
-from customers.current import this_request
+from customers.unproxied import unproxied_request
 from customers.errors import ApiError
 
 REFUSED = "customers.refused_host"  # environ key: why this request's Host was refused
@@ -49,7 +49,7 @@ def trusted_hosts(names: Iterable[str] | None) -> tuple[str, ...] | None:
 
 def refuse_marked_host() -> None:
     """400 for a request whose Host was refused (the first before_request hook)."""
-    reason = this_request().environ.get(REFUSED)
+    reason = unproxied_request().environ.get(REFUSED)
     if reason is not None:
         raise ApiError(400, reason)
 
