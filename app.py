@@ -90,11 +90,13 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the `users`, `tokens` commands (`db` comes from Flask-Migrate)."""
+    """Add the `users`, `tokens`, `webhooks` commands (`db` comes from Flask-Migrate)."""
     from customers.cli import tokens_cli, users_cli
+    from customers.webhooks.cli import webhooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
+    app.cli.add_command(webhooks_cli)
 
 
 def register_host_header(app: Flask) -> None:

@@ -8,6 +8,8 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from customers.webhooks.settings import DEFAULTS as WEBHOOK_DEFAULTS
+
 DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PROXY_HOPS": 0,
@@ -24,6 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "CUSTOMERS_PAGE_SIZE": 25,
     "LOGIN_MAX_FAILURES": 5,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    **WEBHOOK_DEFAULTS,
 }
 
 def comma_separated(value: str) -> list[str]:
@@ -40,6 +43,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CUSTOMERS_MAX_LIMIT": ("CUSTOMERS_MAX_LIMIT", int),
     "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
     "TRUSTED_HOSTS": ("TRUSTED_HOSTS", comma_separated),
+    **{name: (name, float) for name in WEBHOOK_DEFAULTS},
 }
 
 
