@@ -23,6 +23,7 @@ from customers.models import utcnow
 from customers.record import COLUMNS, RECORD_COLUMNS, TABLE, CustomerRecord, record_of
 from customers.sqlite.writer_lock import one_writer_at_a_time
 from customers.statements import Shape, statement_for
+from customers.webhooks import outbox
 
 Expected = set[int] | str | None  # what If-Match allows: None (no check), ANY, or versions
 
@@ -61,7 +62,9 @@ def create(fields: dict[str, Any], actor: str) -> CustomerRecord:
     with _transaction() as connection:
         record = record_of(connection.execute(
             insert(TABLE).values(values).returning(*RECORD_COLUMNS)).one())
-        # Still inside the write's transaction: what records the change goes here.
+        # Still inside the write's transaction: what records the change goes here. Until the
+        # history journal brings customers/changes.py (issue 12), that is the webhook outbox.
+        outbox.write(connection, outbox.CREATE, record, now)
     return record
 
 
@@ -94,6 +97,8 @@ def _write(shape: Shape, customer_id: str, expected: Expected, guard: Guard | No
             raise _nothing_written(connection, params, guard)
         record = record_of(row)
         # Still inside the write's transaction: what records the change goes here.
+        outbox.write(connection, outbox.UPDATE if shape.kind == "update" else outbox.DELETE,
+                     record, values.get("now") or utcnow())
     return record
 
 

@@ -32,6 +32,7 @@ class Receiver:
         self.failures_left = 0
         self.failure_status = 500
         self.stall_seconds = 0.0
+        self.arrivals = 0  # requests received, answered or not (a stalled one counts)
         self.lock = threading.Condition()
 
     def fail_next(self, count: int, status: int = 500) -> None:
@@ -75,6 +76,7 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            receiver.arrivals += 1
             if receiver.stall_seconds:
                 time.sleep(receiver.stall_seconds)
             status = receiver.record({k.lower(): v for k, v in self.headers.items()}, body)

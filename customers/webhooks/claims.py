@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Engine, exists, func, or_, select
+from sqlalchemy import DateTime, Engine, bindparam, exists, func, or_, select
 from sqlalchemy import update as sql_update
 
 from customers.sqlite.writer_lock import one_writer_at_a_time
@@ -35,42 +35,51 @@ class Claim(NamedTuple):
     lease_token: str
 
 
-def _next_of(webhook_id: int, at: datetime):
-    """The id of the oldest due, unclaimed message for this webhook whose record has no
-    earlier message still waiting for it (a record's messages go out in version order)."""
+def _unleased(table, at):
+    """No worker holds it (or its worker's lease ran out)."""
+    return or_(table.c.leased_until.is_(None), table.c.leased_until <= at)
+
+
+def _claim_statement():
+    """UPDATE ... RETURNING that leases the oldest due, unclaimed message for a webhook whose
+    record has no earlier message still waiting for it (a record's messages go out in
+    version order), and counts the attempt. Built once: it is compiled once, then reused."""
+    at = bindparam("at", type_=DateTime)
     candidate, earlier = MESSAGES.alias("candidate"), MESSAGES.alias("earlier")
     waiting_before = exists().where(
         earlier.c.webhook_id == candidate.c.webhook_id,
         earlier.c.customer_id == candidate.c.customer_id,
         earlier.c.id < candidate.c.id, earlier.c.state == PENDING)
-    return (select(candidate.c.id)
-            .where(candidate.c.webhook_id == webhook_id, candidate.c.state == PENDING,
-                   candidate.c.next_attempt_at <= at, _unleased(candidate, at), ~waiting_before)
-            .order_by(candidate.c.id).limit(1)
-            .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
-            .scalar_subquery())
+    next_one = (select(candidate.c.id)
+                .where(candidate.c.webhook_id == bindparam("for_webhook"),
+                       candidate.c.state == PENDING, candidate.c.next_attempt_at <= at,
+                       _unleased(candidate, at), ~waiting_before)
+                .order_by(candidate.c.id).limit(1)
+                .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing
+                .scalar_subquery())
+    return (sql_update(MESSAGES)
+            .where(MESSAGES.c.id == next_one, MESSAGES.c.state == PENDING,
+                   _unleased(MESSAGES, at))
+            .values(attempts=MESSAGES.c.attempts + 1, last_attempt_at=at,
+                    first_attempt_at=func.coalesce(MESSAGES.c.first_attempt_at, at),
+                    leased_until=bindparam("until", type_=DateTime),
+                    lease_token=bindparam("new_token"))
+            .returning(MESSAGES.c.id, MESSAGES.c.msg_id, MESSAGES.c.payload,
+                       MESSAGES.c.attempts, MESSAGES.c.first_attempt_at,
+                       MESSAGES.c.lease_token))
 
 
-def _unleased(table, at: datetime):
-    """No worker holds it (or its worker's lease ran out)."""
-    return or_(table.c.leased_until.is_(None), table.c.leased_until <= at)
+_CLAIM = _claim_statement()
 
 
 def claim(engine: Engine, webhook_id: int, settings: Settings) -> Claim | None:
     """Lease the next message to deliver to this webhook, counting the attempt; None when
     nothing is due."""
-    at, token = now(), secrets.token_hex(16)
-    statement = (
-        sql_update(MESSAGES)
-        .where(MESSAGES.c.id == _next_of(webhook_id, at), MESSAGES.c.state == PENDING,
-               _unleased(MESSAGES, at))
-        .values(attempts=MESSAGES.c.attempts + 1, last_attempt_at=at,
-                first_attempt_at=func.coalesce(MESSAGES.c.first_attempt_at, at),
-                leased_until=at + timedelta(seconds=settings.lease), lease_token=token)
-        .returning(MESSAGES.c.id, MESSAGES.c.msg_id, MESSAGES.c.payload, MESSAGES.c.attempts,
-                   MESSAGES.c.first_attempt_at, MESSAGES.c.lease_token))
+    at = now()
+    params = {"for_webhook": webhook_id, "at": at, "new_token": secrets.token_hex(16),
+              "until": at + timedelta(seconds=settings.lease)}
     with one_writer_at_a_time(engine), engine.begin() as connection:
-        row = connection.execute(statement).first()
+        row = connection.execute(_CLAIM, params).first()
     return None if row is None else Claim(*row)
 
 

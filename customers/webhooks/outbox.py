@@ -53,17 +53,23 @@ _ENQUEUE = insert(MESSAGES).from_select(
 
 def enqueue(connection: Connection, change: Any) -> None:
     """Write the messages of one change (a customers.changes.Change) inside its transaction."""
+    created = change.action == "create" or (change.action == "import" and change.before is None)
+    write(connection, event_of(change.action, created), change.record, change.at,
+          erased=change.action == "erase")
+
+
+def write(connection: Connection, event: str, record: Any, at: Any, erased: bool = False) -> None:
+    """Write the messages of `event` for `record` (as it is after the change), in the
+    caller's transaction: one per webhook subscribed to the event."""
     from customers.schemas import customer_schema  # the API's view of a record
 
-    event = event_of(change.action, change.before is None)
-    entry = customer_schema.dump(change.record)
-    if change.action == "erase":
-        _forget_values(connection, change.record.id, entry)
+    entry = customer_schema.dump(record)
+    if erased:
+        _forget_values(connection, record.id, entry)
     connection.execute(_ENQUEUE, {
         "msg_prefix": f"msg_{secrets.token_hex(12)}_", "event": event,
-        "event_framed": f",{event},", "customer_id": change.record.id,
-        "version": change.record.version, "payload": payload(event, change.at, entry),
-        "at": change.at})
+        "event_framed": f",{event},", "customer_id": record.id, "version": record.version,
+        "payload": payload(event, at, entry), "at": at})
 
 
 def _forget_values(connection: Connection, customer_id: int, erased: dict[str, Any]) -> None:
