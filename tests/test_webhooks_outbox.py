@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from customers.extensions import db
-from customers.webhooks import outbox
+from customers.webhooks import outbox, queue
 from tests.test_migrations import empty_app, empty_database, postgres_database  # noqa: F401
 from tests.webhooks import add_webhook, cli
 
@@ -67,3 +67,16 @@ def test_the_migration_runs_on_a_database_with_data(empty_app):
     assert cli(empty_app, "list").startswith("1\thttp://127.0.0.1:9/\t")
     with empty_app.app_context(), db.engine.connect() as connection:
         assert connection.execute(text("SELECT address_city FROM customers")).scalar() == "Recife"
+
+
+def test_purge_takes_delivered_and_failed_messages_past_the_retention_only(app, api):
+    add_webhook(app, "http://127.0.0.1:9/")
+    for _ in range(3):
+        api.send("POST", "/customers", {})
+    with app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("UPDATE webhook_messages SET state = 'delivered' WHERE id = 1"))
+        connection.execute(text("UPDATE webhook_messages SET state = 'failed' WHERE id = 2"))
+    with app.app_context():
+        assert queue.purge(db.engine, retention_days=1) == 0  # all younger than a day
+        assert queue.purge(db.engine, retention_days=-1) == 2  # the pending one stays
+    assert [line.split("\t")[3] for line in cli(app, "deliveries").splitlines()[1:]] == ["pending"]

@@ -29,8 +29,8 @@ class Target(NamedTuple):
 
 
 def run(engine: Engine, settings: Settings, stop: threading.Event) -> None:
-    """Deliver until `stop` is set: every poll, start a receiver thread for each new webhook
-    (or changed one) and stop those of removed ones; now and then purge old messages."""
+    """Deliver until `stop` is set: every poll, start a receiver thread for each new (or
+    changed) webhook and stop those of removed ones; now and then purge old messages."""
     receivers: dict[int, Receiver] = {}
     purged_at = 0.0
     while not stop.is_set():
@@ -45,7 +45,8 @@ def run(engine: Engine, settings: Settings, stop: threading.Event) -> None:
         for webhook_id in [id for id in receivers if receivers[id].target != targets.get(id)]:
             receivers.pop(webhook_id).stop.set()
         for webhook_id, target in targets.items():
-            if webhook_id not in receivers:
+            if webhook_id not in receivers or not receivers[webhook_id].is_alive():
+                # New, or its thread died of a bug (threading logged it): start one again.
                 receivers[webhook_id] = Receiver(engine, settings, target)
                 receivers[webhook_id].start()
         stop.wait(settings.poll)
