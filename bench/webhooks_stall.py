@@ -49,8 +49,8 @@ def main() -> int:
                 hook.stall(options.stall)
                 report(f"webhook, receiver stalled {options.stall:g} s",
                        put_for(base, token, ids, options.seconds))
-                print(f"receiver got {hook.arrivals} requests; "
-                      f"queue: {flask_command(env, 'webhooks', 'deliveries', '--limit', '1').splitlines()[0]}")
+                waiting = flask_command(env, "webhooks", "deliveries", "--limit", "1").splitlines()[0]
+                print(f"receiver got {hook.arrivals} requests; {waiting}")
             finally:
                 worker.terminate()
                 hook.stall(0)
