@@ -6,15 +6,34 @@ from typing import Any, Mapping
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from customers import metrics, transactions
 from customers.config import configure
 from customers.extensions import csrf, db, login_manager, migrate
 
 
+class CustomersApp(Flask):
+    """Flask, answering only once the request's database session is released."""
+
+    def dispatch_request(self) -> Any:
+        """The view's answer, given once the request's database session is released: a
+        connection lost by then (its ROLLBACK fails) is an outage answered by the error
+        handlers (503), not an exception at teardown, where only a bare 500 is left."""
+        try:
+            answer = super().dispatch_request()
+        except BaseException:
+            transactions.release_session()  # its error, if any, replaces the view's
+            raise
+        if not getattr(answer, "is_streamed", False):  # a streamed body may still read
+            transactions.release_session()
+        return answer
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, then the checklist below, in this order."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = CustomersApp(__name__, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
+    register_transactions(app)
     register_sqlite(app)
     register_converters(app)
     register_blueprints(app)
@@ -24,6 +43,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     register_host_header(app)
+    register_metrics(app)
     register_proxy_fix(app)
     return app
 
@@ -34,6 +54,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db)
     csrf.init_app(app)
     login_manager.init_app(app)
+
+
+def register_transactions(app: Flask) -> None:
+    """On PostgreSQL: each transaction's settings, sent with its BEGIN (customers/transactions.py);
+    a safety net for the session at teardown."""
+    transactions.register(app)
 
 
 def register_sqlite(app: Flask) -> None:
@@ -105,6 +131,11 @@ def register_host_header(app: Flask) -> None:
     from customers.host_header import register
 
     register(app)
+
+
+def register_metrics(app: Flask) -> None:
+    """Count and time every answer for GET /metrics (customers/metrics.py)."""
+    metrics.register(app)
 
 
 def register_proxy_fix(app: Flask) -> None:

@@ -4,6 +4,7 @@ Command-line options win over this file, so `gunicorn wsgi:app --bind ... --work
 """
 from __future__ import annotations
 
+import glob
 import multiprocessing
 import os
 
@@ -64,6 +65,26 @@ forwarded_allow_ips = ""
 control_socket_disable = os.environ.get("GUNICORN_CONTROL_SOCKET", "") == ""
 if not control_socket_disable:
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+
+
+def on_starting(_server: object) -> None:
+    """Prometheus multiprocess mode: the folder where workers write their samples starts
+    empty, or the last run's files would be added to this run's (README, Deploy)."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for stale in glob.glob(os.path.join(folder, "*.db")):
+            os.remove(stale)
+
+
+def child_exit(_server: object, worker: object) -> None:
+    """A worker has exited (recycled, killed): the library drops its live gauges from the
+    sums; its counters and histograms stay counted."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
 
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 accesslog = "-"

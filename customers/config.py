@@ -16,6 +16,8 @@ DEFAULTS: dict[str, Any] = {
     "CUSTOMERS_DEFAULT_LIMIT": 100,
     "CUSTOMERS_MAX_LIMIT": 1000,
     "DB_TIMEOUT_SECONDS": 5,
+    # None: psycopg never prepares statements on the server (see engine_options).
+    "DB_PREPARE_THRESHOLD": None,
     "SQLALCHEMY_TRACK_MODIFICATIONS": False,
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -44,6 +46,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
     "TRUSTED_HOSTS": ("TRUSTED_HOSTS", comma_separated),
     **{name: (name, float) for name in WEBHOOK_DEFAULTS},
+    "DB_PREPARE_THRESHOLD": ("DB_PREPARE_THRESHOLD", int),
 }
 
 
@@ -89,6 +92,10 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
     if url.startswith("sqlite"):
         # The busy timeout lets several gunicorn workers take turns writing.
         return {"connect_args": {"timeout": 15 + timeout}}
+    # Nothing is set for the whole session (no startup `options`, no SET): a pooler in
+    # transaction mode, PgBouncer's default refusals included, hands the server connection to
+    # other clients between transactions. The statement timeout goes with each BEGIN instead
+    # (customers/transactions.py), which is why the driver itself never sends one (autocommit).
     return {
         "pool_pre_ping": True,
         "pool_size": 5,
@@ -97,7 +104,9 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
         "pool_recycle": 1800,
         "connect_args": {
             "connect_timeout": timeout,
-            "options": f"-c statement_timeout={timeout * 1000}",
+            "autocommit": True,
+            # A statement prepared on a pooled server connection meets other clients' there.
+            "prepare_threshold": config["DB_PREPARE_THRESHOLD"],
         },
     }
 

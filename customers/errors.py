@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotAcceptable
 
+from customers import metrics, outages
 from customers.blueprint import on_pages
 from customers.negotiation import JSON, negotiate
 from customers.responses import respond
@@ -50,16 +51,26 @@ def handle_validation(error: ValidationError) -> Response:
     return render_error(422, "Validation failed", messages)
 
 
+OUTAGE_MESSAGES = {"timeout": "The database did not answer in time; try again shortly.",
+                   "unavailable": "The database is unavailable; try again shortly."}
+
+
 def handle_database_down(error: Exception) -> Response:
-    """The database cannot be reached: 503, and the pool reconnects later."""
-    log.warning("database unavailable: %s", type(error).__name__)
-    return render_error(503, "The database is unavailable; try again shortly.", None, [("Retry-After", "5")])
+    """The database cannot be reached or did not answer in time: 503; the pool reconnects
+    later. The log says why, in the driver's (or the pooler's) own words."""
+    kind = outages.kind(error)
+    kind = kind if kind in OUTAGE_MESSAGES else "unavailable"
+    metrics.database_error(kind)
+    log.warning("database %s: %s", "timed out" if kind == "timeout" else "unavailable",
+                outages.describe(error))
+    return render_error(503, OUTAGE_MESSAGES[kind], None, [("Retry-After", "5")])
 
 
 def handle_database_error(error: DBAPIError) -> Response:
     """A lost connection is an outage; anything else is unexpected."""
     if error.connection_invalidated:
         return handle_database_down(error)
+    metrics.database_error("error")
     return handle_unexpected(error)
 
 

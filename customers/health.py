@@ -1,9 +1,11 @@
-"""Liveness and readiness probes; they need no token."""
+"""Liveness and readiness probes (they need no token), and the metrics scrape (any token)."""
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, request
 from sqlalchemy import text
 
+from customers import metrics
+from customers.auth import requires
 from customers.blueprint import api_bp
 from customers.responses import respond
 from customers.errors import ApiError
@@ -25,3 +27,11 @@ def readyz() -> Response:
         db.session.rollback()
         raise ApiError(503, "The database is unavailable.") from None
     return respond({"status": "ready"})
+
+
+@api_bp.get("/metrics")
+@requires("read")
+def metrics_scrape() -> Response:
+    """Every worker's metrics, in Prometheus text format (or OpenMetrics, if asked for)."""
+    body, content_type = metrics.exposition(request.headers.get("Accept"))
+    return Response(body, headers={"Content-Type": content_type})

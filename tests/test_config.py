@@ -29,6 +29,22 @@ def test_environment_settings(clean_env):
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
 
 
+@pytest.mark.parametrize("setting, threshold", [(None, None), ("5", 5), ("0", 0)])
+def test_postgres_sessions_carry_no_settings_and_prepare_only_when_told(clean_env, setting,
+                                                                        threshold):
+    # A pooler in transaction mode refuses `options` (PgBouncer) and mixes up prepared
+    # statements of different clients: neither is sent unless DB_PREPARE_THRESHOLD says so.
+    clean_env.setenv("SECRET_KEY", "s")
+    clean_env.setenv("DATABASE_URL", "postgresql://u@db:5432/x")
+    if setting is None:
+        clean_env.delenv("DB_PREPARE_THRESHOLD", raising=False)
+    else:
+        clean_env.setenv("DB_PREPARE_THRESHOLD", setting)
+    connect_args = create_app().config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]
+    assert connect_args == {"connect_timeout": 5, "autocommit": True,
+                            "prepare_threshold": threshold}
+
+
 def test_default_database_is_sqlite_in_the_instance_folder(clean_env):
     clean_env.setenv("SECRET_KEY", "s")
     app = create_app()

@@ -5,6 +5,8 @@ from flask import current_app
 
 from alembic import context
 
+from customers.transactions import NO_STATEMENT_TIMEOUT
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -92,6 +94,8 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        # Building an index on a big table may take longer than a request's statement may.
+        connection.execution_options(**{NO_STATEMENT_TIMEOUT: True})
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
