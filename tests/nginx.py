@@ -6,7 +6,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,7 +30,7 @@ http {{
         "" $request_id;
     }}
     upstream customers {{
-        server {upstream};
+{servers}
         keepalive 8;
         keepalive_timeout 4s;  # below gunicorn's keepalive: never reuse one it is closing
     }}
@@ -63,11 +63,14 @@ class Proxy:
     def __init__(self, folder: Path):
         self.folder, self.http_port, self.https_port = folder, free_port(), free_port()
 
-    def write_config(self, upstream: str) -> Path:
-        """The nginx.conf for this folder, proxying to `upstream` (host:port)."""
+    def write_config(self, upstream: str | Sequence[str]) -> Path:
+        """The nginx.conf for this folder, proxying to `upstream` (host:port, or several of
+        them: one upstream, taken in turn)."""
         temp_paths = "\n".join(f"    {name}_temp_path {self.folder}/{name};" for name in TEMP_PATHS)
+        hosts = [upstream] if isinstance(upstream, str) else list(upstream)
+        servers = "\n".join(f"        server {host};" for host in hosts)
         path = self.folder / "nginx.conf"
-        path.write_text(CONFIG.format(folder=self.folder, temp_paths=temp_paths, upstream=upstream,
+        path.write_text(CONFIG.format(folder=self.folder, temp_paths=temp_paths, servers=servers,
                                       http_port=self.http_port, https_port=self.https_port))
         return path
 
@@ -81,8 +84,9 @@ def self_signed_certificate(folder: Path) -> None:
 
 
 @contextmanager
-def nginx(upstream: str) -> Iterator[Proxy]:
-    """nginx in front of `upstream`, in the foreground, stopped and removed afterwards."""
+def nginx(upstream: str | Sequence[str]) -> Iterator[Proxy]:
+    """nginx in front of `upstream` (one host:port or several), in the foreground, stopped
+    and removed afterwards."""
     binary = shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if Path(p).exists()), None)
     if binary is None or shutil.which("openssl") is None:
