@@ -12,6 +12,7 @@ import os
 # replacements included) then boot in a fraction of a second. Each worker still imports our
 # own code after the fork, so `kill -HUP` loads a new release without dropping a connection.
 import flask_migrate  # noqa: F401
+import prometheus_client  # noqa: F401  (GET /metrics; multiprocess mode survives the fork)
 import psycopg  # noqa: F401
 import sqlalchemy  # noqa: F401
 

@@ -41,7 +41,12 @@ def connection():
             _local.connection.execute("PRAGMA wal_autocheckpoint=1000")
         else:
             import psycopg
-            _local.connection = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"))
+            # As the service: no statement prepared on the server unless DB_PREPARE_THRESHOLD
+            # says so (through PgBouncer a prepared one would meet other clients' statements).
+            threshold = os.environ.get("DB_PREPARE_THRESHOLD")
+            _local.connection = psycopg.connect(
+                url.replace("postgresql+psycopg://", "postgresql://"),
+                prepare_threshold=int(threshold) if threshold else None)
     return _local.connection
 
 

@@ -59,6 +59,7 @@ def targets(results: Measurements):
             share = combined(case[f"PUT {mode} ours"])[0] / ours
             yield f"{database} {rows:,}: {mode} PUT / JSON PUT", share, ">= 0.80", share >= 0.8
     yield from scaling(cases)
+    yield from pooled(cases)
     if "memory" in results:
         yield memory_target(results["memory"])
 
@@ -77,6 +78,21 @@ def scaling(cases: Measurements):
                 raw = combined(large["PUT json raw"])[0] / combined(small["PUT json raw"])[0]
                 label += f" (raw WSGI: {raw:.2f})"
             yield label, ratio, f">= {1 - limit:.2f}", ratio >= 1 - limit
+
+
+def pooled(cases: Measurements):
+    """PostgreSQL through PgBouncer against PostgreSQL directly, per size: what the pooler's
+    hop costs (no target: it is reported beside the direct case)."""
+    for database, rows in cases:
+        if database != "pgbouncer" or ("postgres", rows) not in cases:
+            continue
+        direct, through = cases[("postgres", rows)], cases[(database, rows)]
+        raw = combined(through["PUT json raw"])[0] / combined(direct["PUT json raw"])[0]
+        ratio = combined(through["PUT json ours"])[0] / combined(direct["PUT json ours"])[0]
+        # Worker CPU per request moves less with the machine's load than throughput does.
+        cpu = [statistics.mean(r.cpu_us for r in case["PUT json ours"]) for case in (direct, through)]
+        yield (f"{rows:,}: JSON PUT through PgBouncer / direct (raw WSGI: {raw:.2f}; worker CPU "
+               f"{cpu[1]:.0f} vs {cpu[0]:.0f} us/PUT)", ratio, "(none)", True)
 
 
 def memory_target(memory: dict[str, Any]):

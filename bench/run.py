@@ -16,10 +16,12 @@ import sys
 import tempfile
 import time
 import urllib.request
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import databases
+import pooler
 from load import Server, gunicorn, wrk
 from report import Measurements, print_report
 
@@ -33,17 +35,20 @@ def main() -> int:
     log = folder / "gunicorn.log"
     results: Measurements = {}
     try:
-        for database in args.databases:
+        # PgBouncer's case runs on the PostgreSQL databases, seeded once for both.
+        for seeded in dict.fromkeys(SEEDED_AS[database] for database in args.databases):
             urls: dict[int, str] = {}
             try:
                 for rows in args.sizes:
-                    urls[rows] = seed(database, rows, folder)
-                measure(results, database, urls, args.seconds, args.rounds, log)
-                if database == args.databases[0]:
-                    results["memory"] = memory(urls[args.sizes[0]], args.sizes[0],
-                                               args.memory_requests, log)
+                    urls[rows] = seed(seeded, rows, folder)
+                for database in (d for d in args.databases if SEEDED_AS[d] == seeded):
+                    with reached(database, urls) as served:
+                        measure(results, database, served, args.seconds, args.rounds, log)
+                        if database == args.databases[0]:
+                            results["memory"] = memory(served[args.sizes[0]], args.sizes[0],
+                                                       args.memory_requests, log)
             finally:
-                if database == "postgres":
+                if seeded == "postgres":
                     for url in urls.values():
                         databases.drop_postgres(url)
     except Exception:
@@ -58,12 +63,28 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--seconds", type=float, default=5, help="length of each wrk run")
     parser.add_argument("--sizes", type=lambda s: [int(n) for n in s.split(",")],
                         default=[10_000, 1_000_000], help="customers seeded, comma-separated")
-    parser.add_argument("--databases", type=lambda s: s.split(","), default=["sqlite", "postgres"])
+    parser.add_argument("--databases", type=lambda s: s.split(","),
+                        default=["sqlite", "postgres", "pgbouncer"],
+                        help="sqlite, postgres, pgbouncer (PostgreSQL through PgBouncer)")
     parser.add_argument("--rounds", type=int, default=3,
                         help="rounds of every case, alternating servers and sizes")
     parser.add_argument("--memory-requests", type=int, default=100_000,
                         help="requests before the second reading of worker memory")
     return parser.parse_args()
+
+
+# What each database case seeds: PgBouncer's pools the PostgreSQL databases.
+SEEDED_AS = {"sqlite": "sqlite", "postgres": "postgres", "pgbouncer": "postgres"}
+
+
+@contextmanager
+def reached(database: str, urls: dict[int, str]) -> Iterator[dict[int, str]]:
+    """The URLs the servers use: through a PgBouncer (transaction mode) for `pgbouncer`."""
+    if database != "pgbouncer":
+        yield urls
+        return
+    with pooler.pgbouncer(databases.ADMIN_URL) as port:
+        yield {rows: pooler.through(url, port) for rows, url in urls.items()}
 
 
 def seed(database: str, rows: int, folder: Path) -> str:

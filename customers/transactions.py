@@ -77,6 +77,8 @@ def release_session() -> None:
     """End this request's session (its transaction rolled back, its connection back in the
     pool). A connection found lost is invalidated, so the pool replaces it, and the error
     raised, so the request answers 503 through the error handlers."""
+    if not db.session.registry.has():
+        return  # no session this request (a PUT writes on a connection of its own)
     try:
         db.session.remove()
     except SQLAlchemyError:

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import event, text
 
 from customers.extensions import db
+from customers.transactions import NO_STATEMENT_TIMEOUT
 
 from tests.conftest import app_on, new_token
 from tests.pgbouncer import Pooled, pooled_database
@@ -67,6 +68,9 @@ def test_every_transaction_has_the_statement_timeout(app: Flask):
             db.session.commit()
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "2s"
+        with db.engine.connect() as connection:  # as migrations/env.py opens its connection
+            connection.execution_options(**{NO_STATEMENT_TIMEOUT: True})
+            assert connection.exec_driver_sql("SHOW statement_timeout").scalar() == "0"
 
 
 def test_a_locked_row_answers_503_within_the_timeout(app: Flask, pooled: Pooled, caplog):
