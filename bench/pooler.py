@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from load import free_port
+from tests.servers import free_port  # bench/databases.py put the project root on sys.path
 
 CONFIG = """\
 [databases]

@@ -5,7 +5,7 @@ from flask import Response, request
 from sqlalchemy import text
 
 from customers import metrics
-from customers.auth import requires
+from customers.auth import ensure_live, token_auth
 from customers.blueprint import api_bp
 from customers.responses import respond
 from customers.errors import ApiError
@@ -30,8 +30,9 @@ def readyz() -> Response:
 
 
 @api_bp.get("/metrics")
-@requires("read")
+@token_auth.login_required(role="read")  # not `requires`: the answer is never JSON or XML
 def metrics_scrape() -> Response:
     """Every worker's metrics, in Prometheus text format (or OpenMetrics, if asked for)."""
+    ensure_live()
     body, content_type = metrics.exposition(request.headers.get("Accept"))
     return Response(body, headers={"Content-Type": content_type})
