@@ -1,7 +1,7 @@
 """The API views: decode, call the service, encode."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from flask import Response, current_app, request
@@ -16,10 +16,14 @@ from customers.unproxied import unproxied_request
 from customers.decoders import decode
 from customers.responses import respond
 from customers.etag import etag_of, expected_versions, not_modified
+from customers.csv_codec import csv_page, prefers_csv
+from customers.idempotency import Answer, Claim
+from customers.idempotent import idempotent
 from customers.query import parse
 from customers.record import CustomerRecord
 from customers.schemas import customer_schema, customers_schema
 
+EXPORT_MAX_LIMIT = 2**62  # an export's `_limit` has no cap but its own
 read_access = requires("read")
 write_access = requires("write")
 # These views hand current_caller() to the service as the write's guard: the write itself
@@ -31,7 +35,9 @@ guarded_write_access = requires("write", proven_by_write=True)
 @read_access
 def list_customers() -> Response:
     """A page of customers matching the filters; the total in X-Total-Count."""
-    query = _list_query()
+    query = list_query()
+    if prefers_csv():
+        return csv_page(query.records(), query.count())
     records = customers_schema.dump(query.records())
     return respond(records, headers={"X-Total-Count": str(query.count())})
 
@@ -40,7 +46,7 @@ def list_customers() -> Response:
 @read_access
 def count_customers() -> Response:
     """How many customers match the filters."""
-    return respond(_list_query().count())
+    return respond(list_query().count())
 
 
 @api_bp.get("/customers/<record_id:customer_id>")
@@ -53,15 +59,26 @@ def get_customer(customer_id: str) -> Response:
     return _record(customer)
 
 
+def _created(collection: str, customer: CustomerRecord) -> Answer:
+    """The answer to a create: 201, the record, its ETag and where it lives."""
+    location = f"{collection}/{customer.id}"
+    headers = {"ETag": etag_of(customer), "Location": location, "Content-Location": location}
+    return Answer(201, customer_schema.dump(customer), headers)
+
+
 @api_bp.post("/customers")
 @write_access
-def create_customer() -> Response:
-    """Create a customer; 201 with its Location."""
+@idempotent
+def create_customer(claim: Claim | None) -> Response:
+    """Create a customer; 201 with its Location (a retry with the same Idempotency-Key
+    replays that answer instead of creating another)."""
     fields = _body()
-    collection = _requested_url()  # built before the write: nothing after it may fail
-    customer = service.create(fields, current_actor())
-    location = f"{collection}/{customer.id}"
-    return _record(customer, 201, {"Location": location}, content_location=location)
+    # The collection's URL is built before the write: nothing after it may fail.
+    answer_of = partial(_created, _requested_url())
+    record = service.create(fields, current_actor(), claim and claim.answering(answer_of))
+    answer = answer_of(record)
+    return respond(answer.payload, answer.status, answer.headers,
+                   content_location=answer.headers["Content-Location"])
 
 
 @api_bp.route("/customers/<record_id:customer_id>", methods=["PUT", "PATCH"])
@@ -92,10 +109,15 @@ def _body(partial: bool = False) -> dict[str, Any]:
     return customer_schema.load(data, partial=partial)
 
 
-def _list_query():
-    """The list parameters of this request."""
+def list_query(paged: bool = True):
+    """The list parameters of this request; unpaged (an export), every match unless the
+    client gave `_limit` or `_start` itself."""
     config = current_app.config
-    return parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], config["CUSTOMERS_MAX_LIMIT"])
+    cap = config["CUSTOMERS_MAX_LIMIT"] if paged else EXPORT_MAX_LIMIT
+    query = parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], cap)
+    if not paged and "_limit" not in request.args:
+        query.limit = None
+    return query
 
 
 def _requested_url() -> str:

@@ -24,9 +24,21 @@ def media_type() -> tuple[str, str | None]:
     return this.mimetype, this.mimetype_params.get("charset")
 
 
+BODY_KEY = "customers.body"  # where the body is kept in the environ once read
+
+
 def read_body() -> bytes:
-    """The request body, read once (request.get_data() is empty afterwards); 413 over the
-    limit, 400 when the body ends before its Content-Length or its chunked framing is broken."""
+    """The request body, read once and kept for the request (request.get_data() is empty
+    afterwards); 413 over the limit, 400 when the body ends before its Content-Length or its
+    chunked framing is broken."""
+    environ = unproxied_request().environ
+    if BODY_KEY not in environ:
+        environ[BODY_KEY] = _read()
+    return environ[BODY_KEY]
+
+
+def _read() -> bytes:
+    """The body from the server's input."""
     this = unproxied_request()
     length, limit = this.content_length, this.max_content_length
     if length is None:

@@ -12,6 +12,7 @@ from customers.webhooks.settings import DEFAULTS as WEBHOOK_DEFAULTS
 
 DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,  # the CSV import's own body limit
     "PROXY_HOPS": 0,
     "CUSTOMERS_DEFAULT_LIMIT": 100,
     "CUSTOMERS_MAX_LIMIT": 1000,
@@ -42,6 +43,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "SECRET_KEY": ("SECRET_KEY", str),
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
+    "IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
     "CUSTOMERS_MAX_LIMIT": ("CUSTOMERS_MAX_LIMIT", int),
     "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
     "TRUSTED_HOSTS": ("TRUSTED_HOSTS", comma_separated),

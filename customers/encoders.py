@@ -42,17 +42,25 @@ def _record(record: dict[str, Any]) -> etree._Element:
 
 
 def _error(error: dict[str, Any]) -> etree._Element:
-    """`<error>` with code, message and a `<field name=...>` per field error."""
+    """`<error>` with code, message and a `<field name=...>` per field error (an import's
+    errors nest: a `<field>` per row holding a `<field>` per field)."""
     root = etree.Element("error")
     etree.SubElement(root, "code").text = str(error["code"])
     etree.SubElement(root, "message").text = error["message"]
     if "errors" in error:
-        errors = etree.SubElement(root, "errors")
-        for name, messages in error["errors"].items():
-            field = etree.SubElement(errors, "field", name=name)
+        _fields(etree.SubElement(root, "errors"), error["errors"])
+    return root
+
+
+def _fields(parent: etree._Element, errors: dict[str, Any]) -> None:
+    """A `<field name=...>` per key, holding its messages or, nested, its own fields."""
+    for name, messages in errors.items():
+        field = etree.SubElement(parent, "field", name=name)
+        if isinstance(messages, dict):
+            _fields(field, messages)
+        else:
             for message in messages:
                 etree.SubElement(field, "message").text = message
-    return root
 
 
 def _is_error(payload: Any) -> bool:
@@ -65,14 +73,15 @@ def _printable_error(error: dict[str, Any]) -> dict[str, Any]:
     name with a NUL or a lone surrogate), and neither UTF-8 nor XML can carry all of it."""
     printable = {**error, "message": _printable(error["message"])}
     if "errors" in error:
-        printable["errors"] = {_printable(name): [_printable(m) for m in _as_list(messages)]
-                               for name, messages in error["errors"].items()}
+        printable["errors"] = _printable_messages(error["errors"])
     return printable
 
 
-def _as_list(messages: Any) -> list[Any]:
-    """Field messages are a list; nested schema errors arrive as a dict."""
-    return messages if isinstance(messages, list) else [messages]
+def _printable_messages(messages: Any) -> Any:
+    """Messages by field, printable; nested by row for an import."""
+    if isinstance(messages, dict):
+        return {_printable(name): _printable_messages(value) for name, value in messages.items()}
+    return [_printable(m) for m in (messages if isinstance(messages, list) else [messages])]
 
 
 def _printable(text: Any) -> str:

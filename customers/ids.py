@@ -25,7 +25,7 @@ def parse_version(text: str) -> int | None:
 
 
 class RecordIdConverter(BaseConverter):
-    """A record's id in a path: any segment but `count`, which names the count resource
+    """A record's id in a path: any segment but those that name a resource of the collection
     (so `PUT /customers/count` is a 405 that allows GET, not a record lookup)."""
 
-    regex = r"(?!count$)[^/]+"
+    regex = r"(?!(?:count|export|import)$)[^/]+"

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Date, DateTime, Float, Index, Integer, String
+from sqlalchemy import BigInteger, Date, DateTime, Float, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customers.extensions import db
@@ -95,3 +95,25 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     subject: Mapped[str] = mapped_column(String(300))
     failed_at: Mapped[float] = mapped_column(Float)  # Unix time, seconds
+
+
+class IdempotencyKey(db.Model):
+    """An Idempotency-Key a token sent with a POST, and the first answer to it (kept 24 hours;
+    customers/idempotency.py)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        Index("ix_idempotency_keys_token_key", "token_id", "key", unique=True),
+        Index("ix_idempotency_keys_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_id: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(TEXT_LENGTH))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    state: Mapped[str] = mapped_column(String(16))  # running, done
+    status: Mapped[int | None] = mapped_column(Integer)
+    headers: Mapped[str | None] = mapped_column(Text)  # the answer's Location and ETag, as JSON
+    payload: Mapped[str | None] = mapped_column(Text)  # the answer's payload, as JSON
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    claimed_at: Mapped[datetime] = mapped_column(DateTime)

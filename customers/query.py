@@ -1,7 +1,7 @@
 """List and count: the reference system's query parameters, turned into SQL."""
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,7 +43,7 @@ class ListQuery:
 
     conditions: list[ColumnElement[bool]] = field(default_factory=list)
     order: list[Any] = field(default_factory=list)
-    limit: int = 100
+    limit: int | None = 100  # None: every match (an export)
     start: int = 0
 
     def select(self) -> Select[Any]:
@@ -62,6 +62,11 @@ class ListQuery:
     def records(self) -> Sequence[Customer]:
         """The page of records."""
         return db.session.execute(self.select()).scalars().all()
+
+    def stream(self, batch: int) -> Iterator[Customer]:
+        """Every record of the query, fetched `batch` at a time (on PostgreSQL through a
+        server-side cursor), so that memory stays flat however many match."""
+        yield from db.session.execute(self.select().execution_options(yield_per=batch)).scalars()
 
 
 def parse(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:

@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from customers.errors import ApiError
 from customers.etag import ANY
 from customers.extensions import db
+from customers.idempotency import Claim
 from customers.ids import MAX_VERSION, parse_id
 from customers.models import utcnow
 from customers.record import COLUMNS, RECORD_COLUMNS, TABLE, CustomerRecord, record_of
 from customers.sqlite.writer_lock import one_writer_at_a_time
 from customers.statements import Shape, statement_for
 from customers.webhooks import outbox
+
+if TYPE_CHECKING:
+    from customers.imports import Plan
 
 Expected = set[int] | str | None  # what If-Match allows: None (no check), ANY, or versions
 
@@ -53,19 +57,49 @@ def get(customer_id: str) -> CustomerRecord:
     return record_of(row)
 
 
-def create(fields: dict[str, Any], actor: str) -> CustomerRecord:
-    """Insert a record published now, owned by `actor`."""
+def create(fields: dict[str, Any], actor: str, claim: Claim | None = None) -> CustomerRecord:
+    """Insert a record published now, owned by `actor`; an Idempotency-Key's claim learns
+    the answer in the same transaction."""
     now = utcnow()
-    values = {**{COLUMNS[name]: value for name, value in fields.items()},
-              TABLE.c.published_at: now, TABLE.c.updated_at: now, TABLE.c.created_by: actor,
-              TABLE.c.updated_by: actor, TABLE.c.version: 1}
     with _transaction() as connection:
-        record = record_of(connection.execute(
-            insert(TABLE).values(values).returning(*RECORD_COLUMNS)).one())
+        record = _insert(connection, fields, actor, now)
         # Still inside the write's transaction: what records the change goes here. Until the
         # history journal brings customers/changes.py (issue 12), that is the webhook outbox.
         outbox.write(connection, outbox.CREATE, record, now)
+        if claim is not None:
+            claim.complete(connection, record)
     return record
+
+
+def _insert(connection: Connection, fields: dict[str, Any], actor: str, now: Any) -> CustomerRecord:
+    """INSERT one record published `now`, owned by `actor`."""
+    values = {**{COLUMNS[name]: value for name, value in fields.items()},
+              TABLE.c.published_at: now, TABLE.c.updated_at: now, TABLE.c.created_by: actor,
+              TABLE.c.updated_by: actor, TABLE.c.version: 1}
+    return record_of(connection.execute(insert(TABLE).values(values).returning(*RECORD_COLUMNS)).one())
+
+
+def apply_import(changes: Plan, actor: str, claim: Claim | None = None) -> None:
+    """Write an import's creates and merges in one transaction: all of it or nothing (a
+    record deleted since the rows were checked fails the whole import)."""
+    now = utcnow()
+    with _transaction() as connection:
+        for fields in changes.creates:
+            record = _insert(connection, fields, actor, now)
+            # Still inside the write's transaction: what records the change goes here.
+            outbox.write(connection, outbox.CREATE, record, now)
+        for pk, fields in changes.updates.items():
+            values = {COLUMNS[name]: value for name, value in fields.items()}
+            row = connection.execute(update(TABLE).where(TABLE.c.id == pk).values(
+                values).values(updated_by=actor, updated_at=now, version=TABLE.c.version + 1)
+                .returning(*RECORD_COLUMNS)).first()
+            if row is None:
+                raise ApiError(409, f"Customer {pk} was deleted while the import was checked; "
+                                    "nothing was imported.")
+            # Still inside the write's transaction: what records the change goes here.
+            outbox.write(connection, outbox.UPDATE, record_of(row), now)
+        if claim is not None:
+            claim.complete(connection, changes.counts())
 
 
 def update(customer_id: str, changes: dict[str, Any], actor: str, expected: Expected = None,

@@ -96,8 +96,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_server_url")
     with psycopg.connect(url.replace("+psycopg", "")) as connection:
-        connection.execute("TRUNCATE customers, tokens, users, login_failures, webhooks, webhook_messages "
-                           "RESTART IDENTITY")
+        connection.execute("TRUNCATE customers, tokens, users, login_failures, webhooks, webhook_messages, "
+                           "idempotency_keys RESTART IDENTITY")
     return url
 
 

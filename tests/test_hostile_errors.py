@@ -54,7 +54,7 @@ def test_unknown_paths_are_404_in_the_format_asked(client, path, accept):
 
 
 def test_an_unacceptable_accept_is_406_in_json(api):
-    response = api.send("GET", "/customers", accept="text/csv")
+    response = api.send("GET", "/customers", accept="text/plain")
     assert_refused(response, 406, "application/json")
 
 
