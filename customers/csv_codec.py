@@ -22,6 +22,7 @@ HEADER = tuple(customer_schema.fields)  # the record's fields, in the API's orde
 # injection guidance); the export puts a `'` before it, and the import takes it off again.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
+_RISKY = frozenset((*FORMULA_START, QUOTE))
 
 
 def _escaped(text: str) -> bool:
@@ -36,6 +37,8 @@ def escape_cell(value: Any) -> str:
     if value is None:
         return ""
     text = str(value)
+    if text[:1] not in _RISKY:  # most cells: no formula start, no quote
+        return text
     if text.startswith(FORMULA_START) or _escaped(text):
         return QUOTE + text
     return text
