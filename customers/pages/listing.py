@@ -22,7 +22,7 @@ COLUMNS = {"id": "ID", **{name: LABELS[name] for name in (
 @login_required
 def list_customers_page() -> str:
     """Search (`_q`), sort (`_sort`) and page (`_start`, `_limit`) as the API does."""
-    args = _list_args(request.args)
+    args = list_args(request.args)
     config = current_app.config
     query = parse(args, config["CUSTOMERS_PAGE_SIZE"], config["CUSTOMERS_MAX_LIMIT"])
     size = query.limit = max(query.limit, 1)
@@ -34,7 +34,7 @@ def list_customers_page() -> str:
         link=partial(_link, args), choice_label=choice_label)
 
 
-def _list_args(args: MultiDict[str, str]) -> MultiDict[str, str]:
+def list_args(args: MultiDict[str, str]) -> MultiDict[str, str]:
     """The query string less empty paging or search parameters (an empty box is no search)."""
     return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in RESERVED or v.strip()])
 
