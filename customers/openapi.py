@@ -12,6 +12,7 @@ from flask import Response, jsonify, render_template
 from customers.blueprint import api_bp
 from customers.decoders import DECODERS
 from customers.negotiation import OFFERED
+from customers.openapi_bulk import add_bulk
 from customers.openapi_parameters import list_parameters
 from customers.openapi_refinements import refine
 from customers.query import MAX_VALUES
@@ -85,6 +86,7 @@ def _build_spec(today: date) -> dict[str, Any]:
     document = spec.to_dict()
     document["security"] = [{"bearerAuth": []}]
     refine(document["components"]["schemas"], today)
+    add_bulk(document)
     return document
 
 
