@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Protocol
 
 from marshmallow import ValidationError
-from sqlalchemy import ColumnElement, Connection, bindparam, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from customers.errors import ApiError
@@ -90,7 +91,7 @@ def apply_import(changes: Plan, actor: str, claim: Claim | None = None) -> None:
             outbox.write(connection, outbox.CREATE, record, now)
         for pk, fields in changes.updates.items():
             values = {COLUMNS[name]: value for name, value in fields.items()}
-            row = connection.execute(update(TABLE).where(TABLE.c.id == pk).values(
+            row = connection.execute(sql_update(TABLE).where(TABLE.c.id == pk).values(
                 values).values(updated_by=actor, updated_at=now, version=TABLE.c.version + 1)
                 .returning(*RECORD_COLUMNS)).first()
             if row is None:
