@@ -16,7 +16,7 @@ from customers.unproxied import unproxied_request
 from customers.decoders import decode
 from customers.responses import respond
 from customers.etag import etag_of, expected_versions, not_modified
-from customers.csv_codec import csv_page, prefers_csv
+from customers.csv_codec import LIST_OFFERS, csv_page, prefers_csv
 from customers.idempotency import Answer, Claim
 from customers.idempotent import idempotent
 from customers.query import parse
@@ -32,7 +32,7 @@ guarded_write_access = requires("write", proven_by_write=True)
 
 
 @api_bp.get("/customers")
-@read_access
+@requires("read", offered=LIST_OFFERS)
 def list_customers() -> Response:
     """A page of customers matching the filters; the total in X-Total-Count."""
     query = list_query()

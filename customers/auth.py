@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, g
 from flask_httpauth import HTTPTokenAuth
 
-from customers.negotiation import negotiate
+from customers.negotiation import OFFERED, negotiate
 from customers.errors import render_error
 from customers.tokens import AUTHENTICATION_REQUIRED, SCOPES, Caller, find_caller
 
@@ -46,11 +46,12 @@ def _is_live(caller: Caller) -> bool:
     return g.token_proven
 
 
-def requires(scope: str, proven_by_write: bool = False) -> Callable[[Any], Any]:
+def requires(scope: str, proven_by_write: bool = False,
+             offered: tuple[str, ...] = OFFERED) -> Callable[[Any], Any]:
     """Guard a view with a token of `scope`. With `proven_by_write`, the view passes
     current_caller() to the service as the write's guard; otherwise it is probed first.
-    An error is told only to a live token. The answer's format is decided before the view
-    runs: a 406 must never follow a write the client then retries."""
+    An error is told only to a live token. The answer's format (one of `offered`) is decided
+    before the view runs: a 406 must never follow a write the client then retries."""
     def decorate(view: Any) -> Any:
         @token_auth.login_required(role=scope)
         @wraps(view)
@@ -58,7 +59,7 @@ def requires(scope: str, proven_by_write: bool = False) -> Callable[[Any], Any]:
             if not proven_by_write:
                 ensure_live()
             try:
-                negotiate()
+                negotiate(offered)
                 return view(*args, **kwargs)
             except Exception:
                 ensure_live()

@@ -9,13 +9,13 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from flask import Response, request
+from flask import Response
 
 from customers.bodies import body_error
-from customers.negotiation import OFFERED
+from customers.negotiation import CSV, OFFERED, negotiate
 from customers.schemas import customer_schema
 
-CSV = "text/csv"
+LIST_OFFERS = (*OFFERED, CSV)  # the list answers in CSV too
 HEADER = tuple(customer_schema.fields)  # the record's fields, in the API's order
 
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP's CSV
@@ -101,8 +101,7 @@ def _row(header: list[str], cells: list[str], number: int) -> dict[str, str]:
 
 def prefers_csv() -> bool:
     """Whether the client's Accept prefers CSV to every other format of the list."""
-    accept = request.accept_mimetypes
-    return bool(accept) and accept.best_match([*OFFERED, CSV]) == CSV
+    return negotiate(LIST_OFFERS) == CSV
 
 
 def csv_page(records: Any, total: int) -> Response:

@@ -8,18 +8,19 @@ from customers.unproxied import unproxied_request
 JSON = "application/json"
 # The order breaks ties: JSON unless the client prefers XML.
 OFFERED = (JSON, "application/xml", "text/xml")
+CSV = "text/csv"  # offered by the list and the export only
 # Accept values that mean JSON, answered without parsing the header (most clients send one).
 JSON_ACCEPTS = frozenset({"", "*/*", JSON, f"{JSON}, */*"})
 
 
-def negotiate() -> str:
-    """The media type to answer in; 406 when the client takes none we offer."""
+def negotiate(offered: tuple[str, ...] = OFFERED) -> str:
+    """The media type to answer in, of those `offered`; 406 when the client takes none."""
     this = unproxied_request()
-    if this.environ.get("HTTP_ACCEPT", "").strip().lower() in JSON_ACCEPTS:
+    if offered[0] == JSON and this.environ.get("HTTP_ACCEPT", "").strip().lower() in JSON_ACCEPTS:
         return JSON
     if not this.accept_mimetypes:
-        return JSON
-    best = this.accept_mimetypes.best_match(OFFERED)
+        return offered[0]
+    best = this.accept_mimetypes.best_match(offered)
     if best is None:
-        raise NotAcceptable(f"Acceptable response types: {', '.join(OFFERED)}.")
+        raise NotAcceptable(f"Acceptable response types: {', '.join(offered)}.")
     return best
