@@ -8,7 +8,7 @@ from flask import Response, current_app, request
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.urls import iri_to_uri
 
-from customers import service
+from customers import qs, service
 from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import api_bp
 from customers.bodies import media_type, read_body
@@ -19,7 +19,7 @@ from customers.etag import etag_of, expected_versions, not_modified
 from customers.csv_codec import LIST_OFFERS, csv_page, prefers_csv
 from customers.idempotency import Answer, Claim
 from customers.idempotent import idempotent
-from customers.query import parse
+from customers.query import ListQuery, parse
 from customers.record import CustomerRecord
 from customers.schemas import customer_schema, customers_schema
 
@@ -109,12 +109,12 @@ def _body(partial: bool = False) -> dict[str, Any]:
     return customer_schema.load(data, partial=partial)
 
 
-def list_query(paged: bool = True):
+def list_query(paged: bool = True) -> ListQuery:
     """The list parameters of this request; unpaged (an export), every match unless the
     client gave `_limit` or `_start` itself."""
     config = current_app.config
     cap = config["CUSTOMERS_MAX_LIMIT"] if paged else EXPORT_MAX_LIMIT
-    query = parse(request.args, config["CUSTOMERS_DEFAULT_LIMIT"], cap)
+    query = parse(qs.split(request.query_string), config["CUSTOMERS_DEFAULT_LIMIT"], cap)
     if not paged and "_limit" not in request.args:
         query.limit = None
     return query

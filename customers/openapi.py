@@ -13,9 +13,8 @@ from customers.blueprint import api_bp
 from customers.decoders import DECODERS
 from customers.negotiation import OFFERED
 from customers.openapi_bulk import add_bulk
-from customers.openapi_parameters import list_parameters
+from customers.openapi_parameters import LIST_NOTE, filters_schema, list_parameters
 from customers.openapi_refinements import refine
-from customers.query import MAX_VALUES
 from customers.schemas import CustomerSchema, ErrorSchema
 
 ERRORS = {
@@ -35,8 +34,6 @@ IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"t
 IF_NONE_MATCH = {"name": "If-None-Match", "in": "header", "required": False,
                  "schema": {"type": "string"},
                  "description": "304 when the record still has one of these ETags."}
-LIST_NOTE = ("Filters: a field name, alone or with a suffix; repeat a parameter for several "
-             f"values. At most {MAX_VALUES} values in all.")
 
 # path -> method -> (operation id, summary, success status, body?, success schema, errors)
 OPERATIONS: dict[str, dict[str, tuple[str, str, str, bool, Any, tuple[str, ...]]]] = {
@@ -87,6 +84,7 @@ def _build_spec(today: date) -> dict[str, Any]:
     document["security"] = [{"bearerAuth": []}]
     refine(document["components"]["schemas"], today)
     add_bulk(document)
+    document["components"]["schemas"]["Filters"] = filters_schema()
     return document
 
 

@@ -1,40 +1,39 @@
-"""List and count: the reference system's query parameters, turned into SQL."""
+"""List and count: Strapi v3's query language, read and turned into SQL.
+
+The query string goes through three steps, each where Strapi has it: customers/qs.py parses
+it as `qs.parse` does; customers/rest_params.py reads that as convertRestQueryParams does;
+this module checks fields and casts values as build-query.js does, and customers/filters.py
+writes the SQL of each clause as the SQL connector does. The list and the count share it all.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, not_, or_, select
-from werkzeug.datastructures import MultiDict
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 
+from customers import qs
 from customers.errors import ApiError
 from customers.extensions import db
+from customers.filters import TEXT_OPERATORS, condition, search
 from customers.models import Counter, Customer
-from customers.query_values import FIELDS, TEXT_FIELDS, parse_integer, parse_text
-from customers.sql import contains_exactly, lower_unicode
+from customers.query_values import FIELDS, parse_integer, parse_text
+from customers.rest_params import OPERATORS, Clause, Node, convert
 
 RESERVED = ("_limit", "_start", "_sort", "_q")
+PUBLICATION_STATES = ("live", "preview")
 MAX_START = 2**53
 # Bounds the SQL one request builds: SQLite's expression depth stops at 1000 and
 # PostgreSQL takes at most 65535 bind parameters; gunicorn's request line allows ~500 anyway.
 MAX_VALUES = 500
-def _contains(column: Any, value: str) -> ColumnElement[bool]:
-    return lower_unicode(column).contains(value.lower(), autoescape=True)
-
-
-OPERATORS: dict[str, Callable[[Any, Any], ColumnElement[bool]]] = {
-    "lt": lambda c, v: c < v, "lte": lambda c, v: c <= v,
-    "gt": lambda c, v: c > v, "gte": lambda c, v: c >= v,
-    "contains": _contains,
-    "ncontains": lambda c, v: or_(c.is_(None), not_(_contains(c, v))),
-    "containss": contains_exactly,
-}
-TEXT_ONLY = ("contains", "ncontains", "containss")
-SUFFIXES = ("eq", "ne", "in", "nin", "null", *OPERATORS)
-
-
 CUSTOMERS_TOTAL = select(Counter.value).where(Counter.name == "customers")
+
+
+def base_conditions() -> list[ColumnElement[bool]]:
+    """What every list and count holds to before the client's filters: the one place to say
+    which rows are records at all (today every row is)."""
+    return []
 
 
 @dataclass
@@ -48,15 +47,16 @@ class ListQuery:
 
     def select(self) -> Select[Any]:
         """The page of records, in order."""
-        return (select(Customer).where(*self.conditions).order_by(*self.order, Customer.id)
-                .limit(self.limit).offset(self.start))
+        return (select(Customer).where(*base_conditions(), *self.conditions)
+                .order_by(*self.order, Customer.id).limit(self.limit).offset(self.start))
 
     def count(self) -> int:
         """How many records match, ignoring the page. Unfiltered, the total that triggers
         keep exact (a COUNT(*) would read every row); filtered, counted through the index."""
         if not self.conditions:
             return db.session.execute(CUSTOMERS_TOTAL).scalar_one()
-        statement = select(func.count()).select_from(Customer).where(*self.conditions)
+        statement = (select(func.count()).select_from(Customer)
+                     .where(*base_conditions(), *self.conditions))
         return db.session.execute(statement).scalar_one()
 
     def records(self) -> Sequence[Customer]:
@@ -69,46 +69,48 @@ class ListQuery:
         yield from db.session.execute(self.select().execution_options(yield_per=batch)).scalars()
 
 
-def parse(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:
-    """Read the query string; every bad parameter is named in one 400."""
-    query = ListQuery(limit=default_limit)
-    if sum(len(args.getlist(name)) for name in args) > MAX_VALUES:
+def parse(pairs: Iterable[tuple[str, str]], default_limit: int, max_limit: int) -> ListQuery:
+    """Read the query string's (key, value) pairs as Strapi v3 does (qs.parse, then
+    convertRestQueryParams); every bad parameter is named in one 400."""
+    pairs = list(pairs)
+    if len(pairs) > MAX_VALUES:
         raise ApiError(400, f"Too many query parameter values: at most {MAX_VALUES}")
     errors: dict[str, list[str]] = {}
-    for name in args:
+    params = convert(qs.parse(pairs, errors), errors)
+    query = ListQuery(limit=default_limit)
+    for name, value in params.options.items():
         try:
-            _apply(query, name, args.getlist(name), max_limit)
+            _option(query, name, value, max_limit)
         except ValueError as error:
             errors[name] = [str(error)]
+    query.conditions += [sql for sql in (_condition(node, errors) for node in params.where)
+                         if sql is not None]
     if errors:
         raise ApiError(400, "Invalid query parameters", errors)
     return query
 
 
-def _apply(query: ListQuery, name: str, values: list[str], max_limit: int) -> None:
-    """Add one parameter's effect to the query."""
+def _option(query: ListQuery, name: str, value: Any, max_limit: int) -> None:
+    """Add one option's effect to the query; each is given once, as a plain value."""
+    if not isinstance(value, str):
+        raise ValueError("give this parameter once, as a plain value")
     if name == "_limit":
-        limit = parse_integer(_single(values))
+        limit = parse_integer(value)
         if limit < -1:
             raise ValueError("must be -1 (as many as allowed) or a number from 0")
         query.limit = max_limit if limit == -1 else min(limit, max_limit)
     elif name == "_start":
-        start = parse_integer(_single(values))
+        start = parse_integer(value)
         if not 0 <= start <= MAX_START:
             raise ValueError("must be a number from 0")
         query.start = start
     elif name == "_sort":
-        query.order = _order(_single(values))
+        query.order = _order(value)
     elif name == "_q":
-        query.conditions.append(_search(parse_text(_single(values))))
-    else:
-        query.conditions.append(_filter(name, values))
-
-
-def _single(values: list[str]) -> str:
-    if len(values) != 1:
-        raise ValueError("give this parameter once")
-    return values[0]
+        if parse_text(value):  # an empty search matches every record: no condition at all
+            query.conditions.append(search(value))
+    elif value not in PUBLICATION_STATES:  # _publicationState: every record is published
+        raise ValueError(f"must be one of {', '.join(PUBLICATION_STATES)}")
 
 
 def _order(text: str) -> list[Any]:
@@ -126,36 +128,43 @@ def _order(text: str) -> list[Any]:
     return order
 
 
-def _search(text: str) -> ColumnElement[bool]:
-    """`_q`: the words appear in any text field, ignoring case."""
-    return or_(*(_contains(getattr(Customer, name), text) for name in TEXT_FIELDS))
+def _condition(node: Node, errors: dict[str, list[str]]) -> ColumnElement[bool] | None:
+    """A clause's SQL, or a junction's over its groups; None (and an error) if it is bad."""
+    if isinstance(node, Clause):
+        try:
+            return _clause(node)
+        except ValueError as error:
+            errors[node.name] = [str(error)]
+            return None
+    groups = [and_(true(), *(sql for sql in (_condition(n, errors) for n in group) if sql is not None))
+              for group in node.groups]
+    return or_(*groups) if node.operator == "or" else and_(*groups)
 
 
-def _filter(name: str, values: list[str]) -> ColumnElement[bool]:
-    """`field`, or `field_suffix`, with the parameter's values."""
-    field_name, suffix = _split(name)
-    column = getattr(Customer, field_name)
-    if suffix == "null":
-        wants_null = {"true": True, "false": False}.get(_single(values).lower())
-        if wants_null is None:
-            raise ValueError("must be true or false")
-        return column.is_(None) if wants_null else column.is_not(None)
-    if suffix in TEXT_ONLY and FIELDS[field_name] is not parse_text:
-        raise ValueError(f"_{suffix} applies to text fields only")
-    parsed = [FIELDS[field_name](value) for value in values]
-    if suffix in ("eq", "in"):
-        return column.in_(parsed)
-    if suffix in ("ne", "nin"):
-        return or_(column.is_(None), column.not_in(parsed))
-    return and_(*(OPERATORS[suffix](column, value) for value in parsed))
+def _clause(clause: Clause) -> ColumnElement[bool]:
+    """Strapi's build-query: the field must exist, and each value is cast to its type (text for
+    the `_contains` family, whatever the field; a boolean for `_null`)."""
+    if clause.field not in FIELDS:
+        raise ValueError(f"unknown field or filter; fields: {', '.join(FIELDS)}; "
+                         f"suffixes: {', '.join('_' + s for s in OPERATORS)}")
+    read = {"null": _boolean}.get(clause.operator) or (
+        parse_text if clause.operator in TEXT_OPERATORS else FIELDS[clause.field])
+    return condition(clause.field, clause.operator, [read(value) for value in _values(clause.value)])
 
 
-def _split(name: str) -> tuple[str, str]:
-    """`referenceId_in` -> (`referenceId`, `in`); a bare field means `eq`."""
-    if name in FIELDS:
-        return name, "eq"
-    base, _, suffix = name.rpartition("_")
-    if base in FIELDS and suffix in SUFFIXES:
-        return base, suffix
-    raise ValueError(f"unknown field or filter; fields: {', '.join(FIELDS)}; "
-                     f"suffixes: {', '.join('_' + s for s in SUFFIXES)}")
+def _values(value: Any) -> list[str]:
+    """One value or a list of them (nested lists, as qs can make, are flattened)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [item for part in value for item in _values(part)]
+    raise ValueError("expected a value or a list of values, not an object")
+
+
+def _boolean(text: str) -> bool:
+    """Strapi's parseType for booleans: true, t, 1 or false, f, 0 (we also ignore case)."""
+    if text.lower() in ("true", "t", "1"):
+        return True
+    if text.lower() in ("false", "f", "0"):
+        return False
+    raise ValueError("must be true or false (or t, f, 1, 0)")

@@ -14,6 +14,7 @@ from customers.models import TEXT_LENGTH
 from customers.schemas import UNSTORABLE, customer_schema
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
+_YEAR_OR_MONTH = re.compile(r"[0-9]{4}(-[0-9]{2})?")
 
 
 def parse_integer(text: str) -> int:
@@ -32,7 +33,10 @@ def parse_id_value(text: str) -> int:
 
 
 def parse_date(text: str) -> date:
-    """A date as YYYY-MM-DD."""
+    """A date as YYYY-MM-DD; 1977 and 1977-05 are their first day, as date-fns' parseISO
+    (Strapi's cast) reads them."""
+    if _YEAR_OR_MONTH.fullmatch(text):
+        text += "-01-01" if len(text) == 4 else "-01"
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -30,3 +30,39 @@ def _lower(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(contains_exactly)
 def _contains(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(strpos({compiler.process(element.clauses, **kw)}) > 0)"
+
+
+class integer_text(FunctionElement):
+    """An integer as its decimal digits."""
+
+    type = String()
+    inherit_cache = True
+
+
+class date_text(FunctionElement):
+    """A date as the API writes it: YYYY-MM-DD (whatever the server's DateStyle)."""
+
+    type = String()
+    inherit_cache = True
+
+
+class moment_text(FunctionElement):
+    """A stored UTC time as the API writes it: YYYY-MM-DDTHH:MM:SSZ."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(integer_text)
+def _integer_text(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
+@compiles(date_text)
+def _date_text(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD')"
+
+
+@compiles(moment_text)
+def _moment_text(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"""to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""

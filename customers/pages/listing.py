@@ -24,7 +24,7 @@ def list_customers_page() -> str:
     """Search (`_q`), sort (`_sort`) and page (`_start`, `_limit`) as the API does."""
     args = list_args(request.args)
     config = current_app.config
-    query = parse(args, config["CUSTOMERS_PAGE_SIZE"], config["CUSTOMERS_MAX_LIMIT"])
+    query = parse(args.items(multi=True), config["CUSTOMERS_PAGE_SIZE"], config["CUSTOMERS_MAX_LIMIT"])
     size = query.limit = max(query.limit, 1)
     query.limit += 1  # one row past the page says whether a next page exists, without a count
     records = query.records()

@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.ext.compiler import compiles
 
-from customers.sql import contains_exactly, lower_unicode
+from customers.sql import contains_exactly, date_text, lower_unicode, moment_text
 
 # The commit that fills the WAL to this many pages finishes the checkpoint (most pages are
 # copied already: checkpoints.py) and lets the next writer start the WAL over.
@@ -45,3 +45,13 @@ def _lower_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
 @compiles(contains_exactly, "sqlite")
 def _contains_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
     return f"(instr({compiler.process(element.clauses, **kw)}) > 0)"
+
+
+@compiles(date_text, "sqlite")
+def _date_text_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m-%d', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(moment_text, "sqlite")
+def _moment_text_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m-%dT%H:%M:%SZ', {compiler.process(element.clauses, **kw)})"
