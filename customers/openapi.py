@@ -98,8 +98,8 @@ def _operation(path: str, method: str, op_id: str, summary: str, status: str, bo
         operation["parameters"] += list_parameters()
         operation["description"] = LIST_NOTE
     if body:  # XML and form carry text only
-        content = {t: {"schema": "CustomerInput" if "json" in t else "CustomerInputText"}
-                   for t in DECODERS}
+        content = {t: {"schema": "CustomerInput" if "json" in t else
+                       "CustomerInputXml" if "xml" in t else "CustomerInputText"} for t in DECODERS}
         operation["requestBody"] = {"required": True, "content": content}
     operation["responses"] = {status: _success(op_id, schema)}
     if op_id == "getCustomer":

@@ -24,6 +24,11 @@ def refine(schemas: dict[str, Any], today: date) -> None:
     text = {name: {**prop, **scalar} if "type" not in prop else prop
             for name, prop in schemas["CustomerInput"]["properties"].items()}
     schemas["CustomerInputText"] = {**schemas["CustomerInput"], "properties": text}
+    # An XML text cannot hold control characters even where the value is ignored: the parser
+    # refuses the document first.
+    xml = {name: {**prop, "pattern": STORABLE} if "type" not in prop else prop
+           for name, prop in text.items()}
+    schemas["CustomerInputXml"] = {**schemas["CustomerInput"], "properties": xml}
 
 
 def _input(customer: dict[str, Any]) -> dict[str, Any]:
