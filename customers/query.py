@@ -55,9 +55,12 @@ class ListQuery:
         keep exact (a COUNT(*) would read every row); filtered, counted through the index."""
         if not self.conditions:
             return db.session.execute(CUSTOMERS_TOTAL).scalar_one()
-        statement = (select(func.count()).select_from(Customer)
-                     .where(*base_conditions(), *self.conditions))
-        return db.session.execute(statement).scalar_one()
+        return db.session.execute(self.count_statement()).scalar_one()
+
+    def count_statement(self) -> Select[Any]:
+        """COUNT(*) of the records that match, ignoring the page."""
+        return (select(func.count()).select_from(Customer)
+                .where(*base_conditions(), *self.conditions))
 
     def records(self) -> Sequence[Customer]:
         """The page of records."""

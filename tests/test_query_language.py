@@ -6,6 +6,8 @@ and `_nin` take one list, any other operator ORs its values, and a comparison wi
 matches nothing."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -154,3 +156,13 @@ def test_array_indices_up_to_100_are_a_list(api, seeded):
 def test_nesting_of_20_brackets_is_read(api, seeded):
     key = "_or[0]" + "[_or][0]" * 9  # 1 + 18 brackets, then the field's: 20
     assert found(api, f"{key}[id]=2") == ["R2"]
+
+
+def test_the_readme_examples_answer(api, seeded):
+    """Every list and count example of the README is read (a 200 with its records)."""
+    readme = (Path(__file__).parents[1] / "README.md").read_text()
+    examples = re.findall(r'"\$H(/customers(?:/count)?\?[^"]+)"', readme)
+    assert len(examples) >= 15
+    for path in examples:
+        response = api.send("GET", path)
+        assert response.status_code == 200, (path, response.get_data(as_text=True))

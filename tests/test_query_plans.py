@@ -1,0 +1,72 @@
+"""Filters on uuid, referenceId and the id stay index lookups, whichever spelling or place the
+query language gives them: EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL, for the
+page and the count, on 20,000 analysed records."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import text
+
+from customers import qs
+from customers.extensions import db
+from customers.query import parse
+
+SEED = {  # 20,000 records; 10 share each referenceId, uuids are unique
+    "sqlite": "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000) "
+              "INSERT INTO customers (uuid, reference_id, gender, published_at, updated_at, version) "
+              "SELECT 'u-' || i, 'R-' || (i % 2000), 'male', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1 "
+              "FROM n",
+    "postgresql": "INSERT INTO customers (uuid, reference_id, gender, published_at, updated_at, version) "
+                  "SELECT 'u-' || i, 'R-' || (i % 2000), 'male', now(), now(), 1 "
+                  "FROM generate_series(1, 20000) AS i",
+}
+PRIMARY_KEY = {"sqlite": "INTEGER PRIMARY KEY", "postgresql": "customers_pkey"}
+UUID, REFERENCE = "ix_customers_uuid", "ix_customers_reference_id"
+
+
+@pytest.fixture
+def analysed(app):
+    """The app, its database seeded and analysed, and the dialect's name."""
+    with app.app_context():
+        dialect = db.engine.dialect.name
+        db.session.execute(text(SEED[dialect]))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+    return app, dialect
+
+
+def plans(app, dialect: str, query: str) -> list[str]:
+    """The plans of the page and of the count that this query string makes."""
+    with app.app_context():
+        listing = parse(qs.split(query.encode()), 100, 1000)
+        found = []
+        for statement in (listing.select(), listing.count_statement()):
+            compiled = statement.compile(dialect=db.engine.dialect,
+                                         compile_kwargs={"render_postcompile": True})
+            explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+            params = (tuple(compiled.params[name] for name in compiled.positiontup)
+                      if compiled.positional else compiled.params)
+            rows = db.session.connection().exec_driver_sql(explain + str(compiled), params)
+            found.append("\n".join(str(row[-1]) for row in rows))
+        return found
+
+
+@pytest.mark.parametrize(("query", "indexes"), [
+    ("uuid=u-5", [UUID]),
+    ("uuid_in[]=u-5&uuid_in[]=u-9", [UUID]),
+    ("_where[uuid_eq]=u-5", [UUID]),
+    ("referenceId=R-7", [REFERENCE]),
+    ("referenceId_in[0]=R-7&referenceId_in[1]=R-8&gender=male", [REFERENCE]),
+    ("_where[0][referenceId]=R-7&_where[1][gender]=male", [REFERENCE]),
+    ("id=5", ["primary key"]),
+    ("id_in=5&id_in=70", ["primary key"]),
+    ("_or[0][uuid]=u-5&_or[1][referenceId]=R-9", [UUID, REFERENCE]),
+    ("_where[_or][0][uuid]=u-5&_where[_or][1][uuid]=u-6", [UUID]),
+])
+def test_filters_on_indexed_fields_use_their_indexes(analysed, query, indexes):
+    app, dialect = analysed
+    for plan in plans(app, dialect, query):
+        for index in indexes:
+            assert (PRIMARY_KEY[dialect] if index == "primary key" else index) in plan, plan
+        assert "Seq Scan" not in plan, plan
+        assert not any(line.startswith("SCAN customers") for line in plan.splitlines()), plan
