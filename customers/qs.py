@@ -45,6 +45,8 @@ class Array(dict):
 
 def split(query: bytes) -> list[tuple[str, str]]:
     """The (key, value) pairs: qs splits each part at its first `]=`, else its first `=`."""
+    if not query:  # the first page's usual case; qs's one empty part would be skipped anyway
+        return []
     pairs = []
     for part in query.split(b"&"):
         bracket_equals = part.find(b"]=")
