@@ -26,7 +26,7 @@ def refine(schemas: dict[str, Any], today: date) -> None:
     schemas["CustomerInputText"] = {**schemas["CustomerInput"], "properties": text}
     # An XML text cannot hold control characters even where the value is ignored: the parser
     # refuses the document first.
-    xml = {name: {**prop, "pattern": STORABLE} if "type" not in prop else prop
+    xml = {name: {**prop, "pattern": STORABLE_PATTERN} if "type" not in prop else prop
            for name, prop in text.items()}
     schemas["CustomerInputXml"] = {**schemas["CustomerInput"], "properties": xml}
 
