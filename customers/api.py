@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache, partial
 from typing import Any
 
-from flask import Response, current_app, request
+from flask import Response, current_app
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.urls import iri_to_uri
 
