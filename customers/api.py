@@ -114,8 +114,9 @@ def list_query(paged: bool = True) -> ListQuery:
     client gave `_limit` or `_start` itself."""
     config = current_app.config
     cap = config["CUSTOMERS_MAX_LIMIT"] if paged else EXPORT_MAX_LIMIT
-    query = parse(qs.split(request.query_string), config["CUSTOMERS_DEFAULT_LIMIT"], cap)
-    if not paged and "_limit" not in request.args:
+    this = unproxied_request()
+    query = parse(qs.split(this.query_string), config["CUSTOMERS_DEFAULT_LIMIT"], cap)
+    if not paged and "_limit" not in this.args:
         query.limit = None
     return query
 
