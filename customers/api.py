@@ -8,9 +8,10 @@ from flask import Response, current_app
 from werkzeug.sansio.utils import get_current_url
 from werkzeug.urls import iri_to_uri
 
-from customers import qs, service
+from customers import qs, request_id, service
 from customers.auth import current_actor, current_caller, requires
 from customers.blueprint import api_bp
+from customers.changes import Origin
 from customers.bodies import media_type, read_body
 from customers.unproxied import unproxied_request
 from customers.decoders import decode
@@ -75,7 +76,7 @@ def create_customer(claim: Claim | None) -> Response:
     fields = _body()
     # The collection's URL is built before the write: nothing after it may fail.
     answer_of = partial(_created, _requested_url())
-    record = service.create(fields, current_actor(), claim and claim.answering(answer_of))
+    record = service.create(fields, api_origin(current_actor()), claim and claim.answering(answer_of))
     answer = answer_of(record)
     return respond(answer.payload, answer.status, answer.headers,
                    content_location=answer.headers["Content-Location"])
@@ -90,8 +91,8 @@ def update_customer(customer_id: str) -> Response:
     # The record's URL is the one requested (the id is canonical), built before the write.
     record_url = _requested_url()
     caller = current_caller()
-    customer = service.update(customer_id, changes, caller.owner, expected_versions(customer_id),
-                              guard=caller)
+    customer = service.update(customer_id, changes, api_origin(caller.owner),
+                              expected_versions(customer_id), guard=caller)
     return _record(customer, content_location=record_url)
 
 
@@ -99,8 +100,14 @@ def update_customer(customer_id: str) -> Response:
 @guarded_write_access
 def delete_customer(customer_id: str) -> Response:
     """Delete a customer and return what it held."""
-    return _record(service.delete(customer_id, expected_versions(customer_id),
-                                  guard=current_caller()))
+    caller = current_caller()
+    return _record(service.delete(customer_id, api_origin(caller.owner),
+                                  expected_versions(customer_id), guard=caller))
+
+
+def api_origin(by: str) -> Origin:
+    """Who writes through the API in this request (the service never reads `request`)."""
+    return Origin(by, "api", request_id.current())
 
 
 def _body(partial: bool = False) -> dict[str, Any]:

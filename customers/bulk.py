@@ -7,12 +7,13 @@ from typing import Any
 
 from flask import Response, current_app, request, stream_with_context
 
-from customers import service
+from customers import request_id, service
 from customers.api import list_query, write_access
 from customers.auth import requires
 from customers.auth import current_actor
 from customers.bodies import media_type, read_body
 from customers.blueprint import api_bp
+from customers.changes import Origin
 from customers.csv_codec import CSV, HEADER, read_rows, write_rows
 from customers.responses import respond
 from customers.errors import ApiError
@@ -79,7 +80,8 @@ def import_customers(claim: Claim | None) -> Response:
         raise ApiError(415, f"Send the rows as {CSV} (a header row of field names first).")
     changes = plan(*read_rows(read_body()))
     if not dry_run:
-        service.apply_import(changes, current_actor(), claim and claim.answering(_imported))
+        service.apply_import(changes, Origin(current_actor(), "import", request_id.current()),
+                             claim and claim.answering(_imported))
     return respond(changes.counts())
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from flask_login import UserMixin
-from sqlalchemy import BigInteger, Date, DateTime, Float, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, DateTime, Float, Index, Integer, String, Text, text
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from customers.extensions import db
@@ -24,6 +25,13 @@ class Customer(db.Model):
     __table_args__ = (
         Index("ix_customers_uuid", "uuid"),
         Index("ix_customers_reference_id", "reference_id"),
+        # The list and the trash page by id through these: a first page skips no deleted
+        # rows however many there are (migration 0006).
+        Index("ix_customers_live", "id", sqlite_where=text("deleted_at IS NULL"),
+              postgresql_where=text("deleted_at IS NULL")),
+        Index("ix_customers_trash", "id", sqlite_where=text("deleted_at IS NOT NULL"),
+              postgresql_where=text("deleted_at IS NOT NULL")),
+        # Ids are never reused: history outlives a removed record.
         {"sqlite_autoincrement": True},
     )
 
@@ -46,6 +54,27 @@ class Customer(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     # Bumped by every write; the ETag and If-Match compare against it.
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Set while the record is in the trash; cleared by a restore.
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(TEXT_LENGTH))
+
+
+class HistoryEntry(db.Model):
+    """One change of one customer (customers/history.py): numbered by the record's version
+    after the change, 1, 2, 3... without gaps. Kept after the record is removed, so there
+    is no foreign key."""
+
+    __tablename__ = "customer_history"
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    action: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column("changed_at", DateTime)
+    by: Mapped[str] = mapped_column("changed_by", String(TEXT_LENGTH))
+    via: Mapped[str] = mapped_column(String(16))
+    request_id: Mapped[str] = mapped_column(String(128))
+    # {field: {"from": old, "to": new}}, as the API shows it.
+    changes: Mapped[dict] = mapped_column(JSON().with_variant(JSONB(), "postgresql"))
 
 
 class Counter(db.Model):

@@ -96,8 +96,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return f"sqlite:///{path}"
     url = request.getfixturevalue("postgres_server_url")
     with psycopg.connect(url.replace("+psycopg", "")) as connection:
-        connection.execute("TRUNCATE customers, tokens, users, login_failures, webhooks, webhook_messages, "
-                           "idempotency_keys RESTART IDENTITY")
+        connection.execute("TRUNCATE customers, customer_history, tokens, users, login_failures, "
+                           "webhooks, webhook_messages, idempotency_keys RESTART IDENTITY")
     return url
 
 
@@ -138,10 +138,14 @@ def api(client: FlaskClient, write_token: str) -> "Api":
 
 @pytest.fixture
 def snapshot(app: Flask):
-    """A function returning every stored customer row, to prove nothing changed."""
+    """A function returning every stored customer row and history entry, to prove nothing
+    changed."""
     def rows() -> list[tuple]:
         with app.app_context():
-            return [tuple(r) for r in db.session.execute(text("SELECT * FROM customers ORDER BY id"))]
+            customers = db.session.execute(text("SELECT * FROM customers ORDER BY id"))
+            entries = db.session.execute(text(
+                "SELECT * FROM customer_history ORDER BY customer_id, version"))
+            return [tuple(r) for r in customers] + [("entry", *r) for r in entries]
     return rows
 
 

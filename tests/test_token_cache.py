@@ -45,19 +45,22 @@ def test_a_known_token_is_looked_up_once(app, api, record, statements):
     assert len(lookups) == 1, lookups
 
 
-def test_a_put_is_one_statement(api, record, statements):
-    """Token check, version check and write are one UPDATE ... RETURNING: no other round trip
-    but the webhook outbox's one INSERT ... SELECT, in the same transaction (on PostgreSQL
-    the transaction's BEGIN, which the driver sends anyway, carries its statement timeout:
-    customers/transactions.py)."""
+def test_a_put_is_a_locking_read_a_write_and_its_entries(api, record, statements):
+    """The token check rides in the SELECT that locks the row (the version is checked on
+    what it returns); then the UPDATE ... RETURNING, the history entry and the webhook
+    outbox's one INSERT ... SELECT, in the same transaction: no other round trip (on
+    PostgreSQL the transaction's BEGIN, which the driver sends anyway, carries its statement
+    timeout: customers/transactions.py)."""
     assert api.send("PUT", f"/customers/{record}", {"addressCity": "Olinda"}).status_code == 200
     statements.clear()
     response = api.send("PUT", f"/customers/{record}", {"addressCity": "Recife"})
     assert response.status_code == 200 and response.get_json()["addressCity"] == "Recife"
     if statements and statements[0] == "BEGIN; SET LOCAL statement_timeout = 5000":
         statements.pop(0)
-    assert len(statements) == 2 and statements[0].lstrip().upper().startswith("UPDATE"), statements
-    assert statements[1].lstrip().upper().startswith("INSERT INTO WEBHOOK_MESSAGES"), statements
+    kinds = [s.split()[0].upper() for s in statements]
+    assert kinds == ["SELECT", "UPDATE", "INSERT", "INSERT"], statements
+    assert "tokens" in statements[0] and "customer_history" in statements[2]
+    assert statements[3].lstrip().upper().startswith("INSERT INTO WEBHOOK_MESSAGES"), statements
 
 
 @pytest.mark.parametrize("method, path, fields", [

@@ -7,8 +7,9 @@ from flask import Response, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
-from customers import service
+from customers import request_id, service
 from customers.blueprint import pages_bp
+from customers.changes import Origin
 from customers.errors import ApiError
 from customers.pages.forms import (
     LABELS,
@@ -41,7 +42,7 @@ def new_customer() -> Page | Response:
     if not form.is_submitted():
         return _render("customers/form.html", None, form=form)
     try:
-        customer = service.create(customer_schema.load(raw_fields(form)), current_user.name)
+        customer = service.create(customer_schema.load(raw_fields(form)), page_origin())
     except ValidationError as error:
         copy_errors(form, error.messages)
         return _render("customers/form.html", None, 422, form=form)
@@ -59,7 +60,7 @@ def edit_customer(customer_id: str) -> Page | Response:
         return _render("customers/form.html", customer, form=form_for(customer))
     try:
         changes = customer_schema.load(raw_fields(form), partial=True)
-        service.update(customer_id, changes, actor=current_user.name, expected=version_of(form))
+        service.update(customer_id, changes, page_origin(), expected=version_of(form))
     except ValidationError as error:
         copy_errors(form, error.messages)
         return _render("customers/form.html", service.get(customer_id), 422, form=form)
@@ -80,7 +81,7 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         form = ConfirmForm(version=str(customer.version))
         return _render("customers/delete.html", customer, form=form)
     try:
-        service.delete(customer_id, expected=version_of(form))
+        service.delete(customer_id, page_origin(), expected=version_of(form))
     except ApiError as error:
         _unless_stale(error)
         customer = service.get(customer_id)
@@ -116,3 +117,8 @@ def _render(template: str, customer: CustomerRecord | None, status: int = 200,
     shown = {name: _shown(values.get(name)) for name in WRITABLE}
     return render_template(template, customer=customer, values=shown, labels=LABELS,
                            choice_label=choice_label, **context), status
+
+
+def page_origin() -> Origin:
+    """Who writes through the pages in this request: the person signed in."""
+    return Origin(current_user.name, "page", request_id.current())

@@ -12,8 +12,9 @@ from flask_wtf.file import FileField
 from marshmallow import ValidationError
 from wtforms import HiddenField
 
-from customers import service
+from customers import request_id, service
 from customers.blueprint import pages_bp
+from customers.changes import Origin
 from customers.bulk import csv_stream
 from customers.csv_codec import read_rows
 from customers.errors import ApiError
@@ -84,7 +85,7 @@ def _uploaded(form: ImportForm) -> tuple[str, bytes]:
 
 def _imported(changes: Plan) -> Response:
     """Write the import, then back to the list with what it did."""
-    service.apply_import(changes, current_user.name)
+    service.apply_import(changes, Origin(current_user.name, "import", request_id.current()))
     counts = changes.counts()
     flash(f"Imported: {counts['created']} created, {counts['updated']} updated, "
           f"{counts['unchanged']} unchanged.", "success")
