@@ -8,6 +8,7 @@ from typing import Any, Mapping
 
 from flask import Flask
 
+from customers.secret_key import ConfigurationError, stored_secret_key
 from customers.webhooks.settings import DEFAULTS as WEBHOOK_DEFAULTS
 
 DEFAULTS: dict[str, Any] = {
@@ -25,10 +26,13 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "WTF_CSRF_TIME_LIMIT": None,
-    # The HTML list's page size, and sign-in throttling (failures per name or address).
+    # The HTML list's page size, and sign-in throttling: failures per name (and per device
+    # cookie), per address (for browsers without the name's device cookie), in the window.
     "CUSTOMERS_PAGE_SIZE": 25,
     "LOGIN_MAX_FAILURES": 5,
+    "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
+    "LOGIN_DEVICE_COOKIE_DAYS": 180,
     **WEBHOOK_DEFAULTS,
 }
 
@@ -41,6 +45,7 @@ def comma_separated(value: str) -> list[str]:
 ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "DATABASE_URL": ("SQLALCHEMY_DATABASE_URI", str),
     "SECRET_KEY": ("SECRET_KEY", str),
+    "SECRET_KEY_FILE": ("SECRET_KEY_FILE", str),
     "PROXY_HOPS": ("PROXY_HOPS", int),
     "MAX_CONTENT_LENGTH": ("MAX_CONTENT_LENGTH", int),
     "IMPORT_MAX_BYTES": ("IMPORT_MAX_BYTES", int),
@@ -76,7 +81,7 @@ def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
             try:
                 settings[key] = kind(environ[name])
             except ValueError:
-                raise RuntimeError(f"{name} must be {kind.__name__}, got {environ[name]!r}")
+                raise ConfigurationError(f"{name} must be {kind.__name__}, got {environ[name]!r}") from None
     return settings
 
 
@@ -114,10 +119,9 @@ def engine_options(url: str, config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def require_secret_key(app: Flask) -> None:
-    """Refuse to start without SECRET_KEY, except in debug and tests."""
+    """SECRET_KEY from the environment (or config) wins; else the key generated once into
+    the instance folder (SECRET_KEY_FILE), so restarts keep everyone signed in."""
     if app.config.get("SECRET_KEY"):
         return
-    if app.debug or app.testing:
-        app.config["SECRET_KEY"] = "dev-only-secret-key"
-        return
-    raise RuntimeError("SECRET_KEY must be set (see README, Configuration)")
+    path = app.config.get("SECRET_KEY_FILE") or Path(app.instance_path) / "secret_key"
+    app.config["SECRET_KEY"] = stored_secret_key(Path(path))

@@ -101,14 +101,29 @@ class Token(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person who signs in to the HTML pages."""
+    """A person who signs in to the HTML pages, with a role (customers.roles)."""
 
     __tablename__ = "users"
+    # AUTOINCREMENT on SQLite: a removed person's id is never given to the next one.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(TEXT_LENGTH), unique=True)
     password_hash: Mapped[str] = mapped_column(String(TEXT_LENGTH))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    role: Mapped[str] = mapped_column(String(16), default="viewer")
+    # Part of every session cookie (get_id); bumping it ends all of the person's sessions.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    def get_id(self) -> str:
+        """What the session cookie keeps: the id and the session generation."""
+        return f"{self.id}:{self.session_generation}"
+
+    @property
+    def is_active(self) -> bool:
+        """A disabled person cannot sign in, and their sessions are refused."""
+        return self.disabled_at is None
 
 
 class LoginFailure(db.Model):

@@ -43,9 +43,9 @@ def launch_chromium() -> Iterator[Any]:
 
 
 def make_person(app) -> str:
-    """A person who can sign in (the `person` fixture; one test uses the CLI instead)."""
+    """An admin who can sign in (the `person` fixture; one test uses the CLI instead)."""
     with app.app_context():
-        create_user("bea", PASSWORD)
+        create_user("bea", PASSWORD, "admin")
     return "bea"
 
 
@@ -109,7 +109,7 @@ def shot(page, name: str) -> None:
 def test_sign_in_search_and_edit_then_the_api_shows_it(new_page, live_server, request):
     from playwright.sync_api import expect
 
-    flask_command(live_server.env, "users", "create", "carla", "--password", PASSWORD)
+    flask_command(live_server.env, "users", "create", "carla", "--role", "editor", "--password", PASSWORD)
     for number, (city, gender) in enumerate([("Recife", "female"), ("Olinda", "male"),
                                              ("Caruaru", "other"), ("São Paulo", None)]):
         create(live_server, addressCity=city, referenceId=f"REF-{number:04}", gender=gender,
@@ -165,7 +165,7 @@ def test_two_browsers_editing_the_same_record_meet_a_conflict(new_page, live_ser
     from playwright.sync_api import expect
 
     with app.app_context():
-        create_user("dan", PASSWORD)
+        create_user("dan", PASSWORD, "editor")
     customer = create(live_server, addressCity="Recife")
     path = f"/customers/{customer['id']}/edit"
     first, second = new_page(), new_page()

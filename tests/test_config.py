@@ -8,14 +8,61 @@ from app import create_app
 
 @pytest.fixture
 def clean_env(monkeypatch, tmp_path):
-    for name in ("DATABASE_URL", "SECRET_KEY", "PROXY_HOPS", "MAX_CONTENT_LENGTH", "CUSTOMERS_MAX_LIMIT"):
+    for name in ("DATABASE_URL", "SECRET_KEY", "SECRET_KEY_FILE", "PROXY_HOPS", "MAX_CONTENT_LENGTH",
+                 "CUSTOMERS_MAX_LIMIT"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
 
-def test_secret_key_is_required_outside_debug(clean_env):
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+def test_without_secret_key_one_is_made_once_into_the_instance_folder(clean_env, tmp_path):
+    path = tmp_path / "instance" / "secret_key"
+    clean_env.setenv("SECRET_KEY_FILE", str(path))
+    first, second = create_app(), create_app()  # a start, and a restart
+    assert first.secret_key == second.secret_key == path.read_text().strip()
+    assert len(first.secret_key) == 64 and path.stat().st_mode & 0o777 == 0o600
+
+
+def test_the_environments_secret_key_wins_over_the_file(clean_env, tmp_path):
+    path = tmp_path / "secret_key"
+    path.write_text("from the file\n")
+    clean_env.setenv("SECRET_KEY_FILE", str(path))
+    assert create_app().secret_key == "from the file"
+    clean_env.setenv("SECRET_KEY", "from the environment")
+    assert create_app().secret_key == "from the environment"
+
+
+def test_workers_starting_at_once_share_one_key(tmp_path):
+    from concurrent.futures import ProcessPoolExecutor
+
+    from customers.secret_key import stored_secret_key
+
+    path = tmp_path / "secret_key"
+    with ProcessPoolExecutor(8) as pool:
+        keys = set(pool.map(stored_secret_key, [path] * 32))
+    assert keys == {path.read_text().strip()} and not list(tmp_path.glob(".secret_key*"))
+
+
+def test_no_secret_key_and_nowhere_to_keep_one_is_refused(clean_env, tmp_path):
+    clean_env.setenv("SECRET_KEY_FILE", "/proc/no-such-place/secret_key")
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
         create_app()
+
+
+@pytest.mark.parametrize("setting, message", [
+    ({"SECRET_KEY_FILE": "/proc/no-such-place/secret_key"}, "Error: SECRET_KEY is not set and "),
+    ({"PROXY_HOPS": "one", "SECRET_KEY": "s"}, "Error: PROXY_HOPS must be int, got 'one'"),
+])
+def test_a_setting_the_cli_cannot_start_with_is_one_line(tmp_path, setting, message):
+    import subprocess
+
+    from tests.servers import BIN, ROOT, server_environment
+
+    env = {k: v for k, v in server_environment(f"sqlite:///{tmp_path}/x.db").items()
+           if k != "SECRET_KEY"}
+    result = subprocess.run([str(BIN / "flask"), "--app", "app", "users", "list"], cwd=ROOT,
+                            env={**env, **setting}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
 
 
 def test_environment_settings(clean_env):

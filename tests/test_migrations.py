@@ -105,3 +105,29 @@ def test_drift_between_models_and_database_is_noticed(empty_app):
         with db.engine.begin() as connection:
             connection.execute(text("DROP INDEX ix_customers_uuid"))
         assert schema_drift() != []
+
+
+def test_upgrading_people_from_0005_keeps_them_as_admins_with_ids_never_reused(empty_app):
+    """0006 adds roles and session generations: the people there were keep what they could do
+    (admin), and on SQLite too an id is never given again once its person is removed."""
+    with empty_app.app_context():
+        upgrade(revision="0005")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO users (name, password_hash, created_at) VALUES "
+                "('ana', 'hash-a', '2026-01-01 00:00:00'), ('bia', 'hash-b', '2026-01-02 00:00:00')"))
+            connection.execute(text("INSERT INTO customers (published_at, updated_at, version, created_by)"
+                                    " VALUES ('2026-01-01', '2026-01-01', 1, 'ana')"))
+        upgrade()
+        with db.engine.begin() as connection:
+            people = connection.execute(text(
+                "SELECT id, name, password_hash, role, session_generation, disabled_at FROM users ORDER BY id")).all()
+            assert [tuple(p) for p in people] == [(1, "ana", "hash-a", "admin", 0, None),
+                                                  (2, "bia", "hash-b", "admin", 0, None)]
+            assert connection.execute(text("SELECT created_by FROM customers")).scalar() == "ana"
+        from customers.accounts import create_user
+
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM users WHERE id = 2"))
+        newcomer = create_user("cid", "a long enough passphrase")
+        assert newcomer.id == 3 and newcomer.role == "viewer"

@@ -23,9 +23,9 @@ UNSTORABLE = {"addressStreet": "a\x00b"}
 
 
 def make_person(app: Flask) -> str:
-    """A person who can sign in (the `person` fixture of the page tests)."""
+    """An admin who can sign in (the `person` fixture of the page tests)."""
     with app.app_context():
-        create_user("ana", PASSWORD)
+        create_user("ana", PASSWORD, "admin")
     return "ana"
 
 

@@ -1,4 +1,4 @@
-"""Signing in and out, the sign-in throttle, CSRF, cookies and security headers."""
+"""Signing in and out, CSRF, cookies and security headers (the throttle: test_throttle.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,8 +6,6 @@ from pathlib import Path
 import pytest
 
 from customers.extensions import db
-from customers.pages.throttle import Throttle
-from tests.conftest import app_on
 from tests.test_pages import PASSWORD, csrf_of, make_person, make_signed_in, sign_in, submit
 
 person = pytest.fixture(make_person, name="person")
@@ -38,63 +36,6 @@ def test_wrong_password_and_unknown_name_look_alike(client, person):
     assert "Wrong name or password." in wrong.get_data(as_text=True)
     assert "Wrong name or password." in unknown.get_data(as_text=True)
     assert client.get("/customers/browse").status_code == 302
-
-
-def test_repeated_failures_are_slowed_per_account_and_per_address(app, person):
-    client = app.test_client()
-    for _ in range(5):
-        assert sign_in(client, password="nope", address="10.0.0.1").status_code == 200
-    blocked = sign_in(client, address="10.0.0.2")  # right password, other address: the account waits
-    assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-    assert "Too many attempts. Wait" in blocked.get_data(as_text=True)
-    assert sign_in(client, name="bob", password="x", address="10.0.0.1").status_code == 429
-    assert sign_in(client, name="bob", password="x", address="10.0.0.3").status_code == 200
-
-
-def test_throttle_window_and_reset(app):
-    start = 1_000_000.0
-    now = [start]
-    throttle = Throttle(max_failures=3, window=60, clock=lambda: now[0])
-    with app.app_context():
-        for _ in range(3):
-            throttle.failed(["name:ana", "address:a"])
-            now[0] += 10
-        assert throttle.wait(["name:ana"]) == 30 and throttle.wait(["address:b"]) == 0
-        now[0] = start + 61  # the first failure has left the window
-        assert throttle.wait(["name:ana", "address:a"]) == 0
-        throttle.failed(["name:ana", "address:a"])
-        assert throttle.wait(["name:ana"]) == throttle.wait(["address:a"]) == 9
-        throttle.succeeded("name:ana")  # the account's slate is wiped, the address's is not
-        assert throttle.wait(["name:ana"]) == 0 and throttle.wait(["address:a"]) == 9
-
-
-def test_every_worker_counts_the_same_failures(app, person, database_url):
-    """Two apps on one database, as two gunicorn workers: failures made through one block the
-    account on the other, and a success through the other wipes the account's count."""
-    with app_on(database_url) as other_worker:
-        first, second = app.test_client(), other_worker.test_client()
-        for n in range(5):
-            assert sign_in(first if n % 2 else second, password="nope",
-                           address=f"10.0.1.{n}").status_code == 200
-        blocked = sign_in(second, address="10.0.2.1")
-        assert blocked.status_code == 429 and int(blocked.headers["Retry-After"]) > 0
-        assert sign_in(first, address="10.0.2.1").status_code == 429
-
-
-def test_old_failures_are_forgotten_when_new_ones_come(app):
-    from sqlalchemy import func, select
-
-    from customers.models import LoginFailure
-
-    now = [2_000_000.0]
-    throttle = Throttle(max_failures=3, window=60, clock=lambda: now[0])
-    with app.app_context():
-        throttle.failed(["name:a", "address:x"])
-        now[0] += 61
-        throttle.failed(["name:b", "address:y"])
-        subjects = db.session.scalars(select(LoginFailure.subject)).all()
-        assert sorted(subjects) == ["address:y", "name:b"]
-        assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 2
 
 
 def test_sign_in_starts_a_fresh_session(client, person):

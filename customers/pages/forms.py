@@ -50,6 +50,14 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
 
 
+class PasswordForm(FlaskForm):
+    """A person's own password change: the current one, the new one twice."""
+
+    current = PasswordField("Current password", render_kw={"autocomplete": "current-password"})
+    new = PasswordField("New password", render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField("New password again", render_kw={"autocomplete": "new-password"})
+
+
 class ConfirmForm(FlaskForm):
     """A confirmation (delete, sign out): CSRF and, for a record, its version."""
 

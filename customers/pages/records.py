@@ -21,6 +21,7 @@ from customers.pages.forms import (
     raw_fields,
     version_of,
 )
+from customers.pages.permissions import requires
 from customers.record import CustomerRecord
 from customers.schemas import WRITABLE, customer_schema
 
@@ -35,7 +36,7 @@ def view_customer(customer_id: str) -> Page:
 
 
 @pages_bp.route("/customers/new", methods=["GET", "POST"])
-@login_required
+@requires("editor")
 def new_customer() -> Page | Response:
     """The create form; a valid one becomes a record owned by the person signed in."""
     form = CustomerForm()
@@ -51,7 +52,7 @@ def new_customer() -> Page | Response:
 
 
 @pages_bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
-@login_required
+@requires("editor")
 def edit_customer(customer_id: str) -> Page | Response:
     """The edit form; a save over a newer version shows the conflict instead of overwriting."""
     form = CustomerForm()
@@ -72,7 +73,7 @@ def edit_customer(customer_id: str) -> Page | Response:
 
 
 @pages_bp.route("/customers/<customer_id>/delete", methods=["GET", "POST"])
-@login_required
+@requires("admin")
 def delete_customer_page(customer_id: str) -> Page | Response:
     """A confirmation page; its POST deletes the version that was confirmed."""
     form = ConfirmForm()

@@ -1,16 +1,18 @@
 """Signing in and out of the HTML pages."""
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from customers.accounts import authenticate
+from customers.accounts import authenticate, end_sessions, nobody_yet
 from customers.blueprint import pages_bp
+from customers.credentials import name_key, name_problem, password_problem
 from customers.extensions import login_manager
 from customers.models import User
+from customers.pages import devices
 from customers.pages.common import safe_next
 from customers.pages.forms import ConfirmForm, LoginForm
-from customers.pages.throttle import login_throttle
+from customers.pages.throttle import Limit, login_throttle
 
 login_manager.login_view = "customers.pages.login"
 login_manager.login_message = "Please sign in to see that page."
@@ -18,30 +20,59 @@ login_manager.login_message_category = "info"
 
 # One message for an unknown name and a wrong password: neither reveals who exists.
 REFUSED = "Wrong name or password."
+Page = Response | tuple[str, int, dict[str, str]]
 
 
 @pages_bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int, dict[str, str]] | str:
-    """The sign-in form; repeated failures per name or address are slowed down."""
+def login() -> Page:
+    """The sign-in form; repeated failures are slowed down, but not for the name's own browser."""
     form = LoginForm()
     if not form.is_submitted():
-        return render_template("login.html", form=form)
-    keys = _throttle_keys(form.name.data or "")
-    wait = login_throttle().wait(keys)
-    if wait:
-        return _too_many_attempts(form, wait)
-    user = authenticate(form.name.data or "", form.password.data or "")
+        return _form(form)
+    name, password = form.name.data or "", form.password.data or ""
+    problem = name_problem(name) or password_problem(password, new=False)
+    if problem:  # nothing unstorable reaches the database, nor is anything counted
+        return _form(form, problem, 422)
+    key = name_key(name)
+    limits = _limits(key)
+    attempt = login_throttle().attempt(limits)
+    if attempt.wait:
+        return _too_many_attempts(form, attempt.wait)
+    user = authenticate(name, password)
     if user is None:
-        login_throttle().failed(keys)
-        return render_template("login.html", form=form, error=REFUSED), 200, {}
-    login_throttle().succeeded(keys[0])
-    return _sign_in(user)
+        return _form(form, REFUSED)  # the attempt stays counted, as a failure
+    # The name's count starts over, and this browser's; never the address's.
+    forget = {f"name:{key}", *(limit.subject for limit in limits if limit.subject[:7] == "device:")}
+    login_throttle().succeeded(attempt, forget=sorted(forget))
+    response = _sign_in(user)
+    devices.remember(response, key)
+    return response
 
 
-def _too_many_attempts(form: LoginForm, wait: int) -> tuple[str, int, dict[str, str]]:
+def _limits(key: str) -> list[Limit]:
+    """What an attempt counts against. A browser with the
+    name's device cookie counts against that cookie alone: nobody else's failures, for that
+    name or from that address, hold it back. Any other browser counts against the name and
+    the address (which stops one address trying many names)."""
+    config = current_app.config
+    nonce = devices.trusted_nonce(key)
+    if nonce is not None:
+        return [Limit(f"device:{nonce}", config["LOGIN_MAX_FAILURES"])]
+    return [Limit(f"name:{key}", config["LOGIN_MAX_FAILURES"]),
+            Limit(f"address:{request.remote_addr}", config["LOGIN_MAX_FAILURES_PER_ADDRESS"])]
+
+
+def _form(form: LoginForm, error: str | None = None, status: int = 200) -> Page:
+    """The sign-in page, with a message when there is one."""
+    first_run = not form.is_submitted() and nobody_yet()
+    return render_template("login.html", form=form, error=error, first_run=first_run), status, {}
+
+
+def _too_many_attempts(form: LoginForm, wait: int) -> Page:
     """429, saying how long to wait; the password is not even checked."""
     minutes = f" (about {round(wait / 60)} minutes)" if wait >= 120 else ""
-    message = f"Too many attempts. Wait {wait} seconds{minutes}, then try again."
+    message = (f"Too many attempts. Wait {wait} seconds{minutes}, then try again, or sign in "
+               "from a browser where you signed in before.")
     return render_template("login.html", form=form, error=message), 429, {"Retry-After": str(wait)}
 
 
@@ -53,18 +84,16 @@ def _sign_in(user: User) -> Response:
     return redirect(safe_next(request.args.get("next")))
 
 
-def _throttle_keys(name: str) -> list[str]:
-    """The account's key first, then the address's."""
-    return [f"name:{name.strip().casefold()[:255]}", f"address:{request.remote_addr}"]
-
-
 @pages_bp.route("/logout", methods=["GET", "POST"])
 def logout() -> Response | str:
-    """GET asks to confirm (following a link must not sign anyone out); POST signs out."""
+    """GET asks to confirm (following a link must not sign anyone out); POST signs the person
+    out everywhere: a copy of the session cookie kept from before opens nothing. The device
+    cookie stays: this browser is still the person's own."""
     if not current_user.is_authenticated:
         return redirect(url_for(".login"))
     if request.method == "GET":
         return render_template("logout.html", form=ConfirmForm())
+    end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
     flash("Signed out.", "success")
