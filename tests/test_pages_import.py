@@ -72,3 +72,16 @@ def test_the_list_links_its_export_with_every_filter(signed_in, api):
     page = signed_in.get("/customers/browse?gender=female&gender=male&_q=x").get_data(as_text=True)
     link = re.search(r'href="(/customers/browse/export[^"]*)"', page).group(1).replace("&amp;", "&")
     assert link == "/customers/browse/export?gender=female&gender=male&_q=x"
+
+
+def test_only_admins_import(app, client, snapshot):
+    from customers.accounts import create_user
+    from tests.test_pages import PASSWORD, sign_in
+
+    with app.app_context():
+        create_user("eva", PASSWORD, "editor")
+    assert sign_in(client, "eva").status_code == 302
+    assert client.get("/customers/browse/import").status_code == 403
+    assert "Import CSV" not in client.get("/customers/browse").get_data(as_text=True)
+    response = client.post("/customers/browse/import", data={"text": "cmVmZXJlbmNlSWQKWAo="})
+    assert response.status_code in (400, 403) and snapshot() == []

@@ -21,6 +21,7 @@ from customers.errors import ApiError
 from customers.extensions import csrf
 from customers.imports import Plan, plan
 from customers.pages.listing import list_args
+from customers.pages.permissions import requires
 from customers.query import parse
 
 
@@ -44,7 +45,7 @@ def export_page() -> Response:
 
 
 @pages_bp.route("/customers/browse/import", methods=["GET", "POST"])
-@login_required
+@requires("admin")
 @csrf.exempt  # checked in the view, once the upload's own size limit is set
 def import_page() -> Any:
     """Upload a CSV: first a dry run that shows every bad row, then a confirmation."""
