@@ -39,7 +39,7 @@ def export_page() -> Response:
     args = list_args(request.args)
     args.pop("_start", None)
     args.pop("_limit", None)
-    query = parse(args, 1, 1)
+    query = parse(args.items(multi=True), 1, 1)
     query.limit = None
     return csv_stream(query)
 
