@@ -107,11 +107,11 @@ def test_drift_between_models_and_database_is_noticed(empty_app):
         assert schema_drift() != []
 
 
-def test_upgrading_people_from_0005_keeps_them_as_admins_with_ids_never_reused(empty_app):
-    """0006 adds roles and session generations: the people there were keep what they could do
+def test_upgrading_people_from_0006_keeps_them_as_admins_with_ids_never_reused(empty_app):
+    """0007 adds roles and session generations: the people there were keep what they could do
     (admin), and on SQLite too an id is never given again once its person is removed."""
     with empty_app.app_context():
-        upgrade(revision="0005")
+        upgrade(revision="0006")
         with db.engine.begin() as connection:
             connection.execute(text(
                 "INSERT INTO users (name, password_hash, created_at) VALUES "

@@ -8,8 +8,8 @@ People who existed before this revision become `admin`: they could create, edit 
 before, and they keep all of it (an operator narrows them with `users set-role`). New people
 are viewers unless created with `--role`.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-01 09:40:00
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
