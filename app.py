@@ -79,7 +79,7 @@ def register_converters(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """The `customers` blueprint with its children: the API (exempt from CSRF: bearer
     tokens, no cookies) and the HTML pages."""
-    from customers import accounts, api, bulk, health, openapi, pages  # noqa: F401  (routes register on import)
+    from customers import accounts, api, bulk, health, history_api, openapi, pages  # noqa: F401  (routes register on import)
     from customers.blueprint import api_bp, bp
 
     csrf.exempt(api_bp)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from lxml import etree
@@ -9,13 +10,14 @@ from lxml import etree
 from customers.negotiation import JSON
 
 
-def encode(payload: Any, mimetype: str) -> bytes:
-    """Serialise a record, a list of records, a count or an error."""
+def encode(payload: Any, mimetype: str, xml: Callable[[Any], Any] | None = None) -> bytes:
+    """Serialise a record, a list of records, a count or an error (or, with `xml`, another
+    document whose XML that function builds)."""
     if _is_error(payload):
         payload = _printable_error(payload)
     if mimetype == JSON:
         return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    return etree.tostring(to_xml(payload), xml_declaration=True, encoding="utf-8")
+    return etree.tostring((xml or to_xml)(payload), xml_declaration=True, encoding="utf-8")
 
 
 def to_xml(payload: Any) -> etree._Element:

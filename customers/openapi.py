@@ -12,6 +12,7 @@ from flask import Response, jsonify, render_template
 from customers.blueprint import api_bp
 from customers.decoders import DECODERS
 from customers.negotiation import OFFERED
+from customers.openapi_history import add_history
 from customers.openapi_bulk import add_bulk
 from customers.openapi_parameters import LIST_NOTE, filters_schema, list_parameters
 from customers.openapi_refinements import refine
@@ -84,6 +85,7 @@ def _build_spec(today: date) -> dict[str, Any]:
     document["security"] = [{"bearerAuth": []}]
     refine(document["components"]["schemas"], today)
     add_bulk(document)
+    add_history(document, ID)
     document["components"]["schemas"]["Filters"] = filters_schema()
     return document
 

@@ -1,6 +1,8 @@
 """API responses: a payload encoded in the negotiated format, with its headers."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from typing import Any
 
 from flask import Response
@@ -25,10 +27,12 @@ class ApiResponse(Response):
 
 
 def respond(payload: Any, status: int = 200, headers: Any = None,
-            mimetype: str | None = None, content_location: str | None = None) -> Response:
-    """A response with `payload` encoded in the negotiated format."""
+            mimetype: str | None = None, content_location: str | None = None,
+            xml: Callable[[Any], Any] | None = None) -> Response:
+    """A response with `payload` encoded in the negotiated format (`xml` builds the XML of a
+    document that is not a record, a list or an error)."""
     mimetype = mimetype or negotiate()
-    response = ApiResponse(encode(payload, mimetype), status, headers, mimetype=mimetype)
+    response = ApiResponse(encode(payload, mimetype, xml), status, headers, mimetype=mimetype)
     response.content_location = content_location
     response.vary.add("Accept")
     return response

@@ -63,6 +63,16 @@ def get(customer_id: str) -> CustomerRecord:
     return record_of(row)
 
 
+def timeline(customer_id: str, limit: int, start: int) -> tuple[list[dict[str, Any]], int]:
+    """A page of a record's history, newest first, and how many entries it has; 404 for an
+    id that never had a record (a deleted one still has its history)."""
+    pk = primary_key(customer_id)
+    total = history.count(pk)
+    if total == 0:
+        raise _not_found(customer_id)
+    return history.page(pk, limit, start), total
+
+
 def create(fields: dict[str, Any], origin: Origin, claim: Claim | None = None) -> CustomerRecord:
     """Insert a record published now, owned by `origin.by`, with its journal entries; an
     Idempotency-Key's claim learns the answer in the same transaction."""

@@ -6,10 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from lxml import etree
 from sqlalchemy import text
 
 from customers.extensions import db
-from tests.client import FORMATS
+from tests.client import FORMATS, decode_answer
 from tests.test_csv import import_csv
 from tests.test_pages import person, signed_in, submit  # noqa: F401  (fixtures)
 from tests.webhooks import add_webhook
@@ -131,3 +132,73 @@ def test_the_pages_journal_via_page(app, signed_in):
     assert response.status_code == 302
     [entry] = history_of(app, response.location.split("/")[2])
     assert (entry["action"], entry["via"], entry["changed_by"]) == ("create", "page", "ana")
+
+
+def timeline(api, customer_id, query=""):
+    """The decoded history answer (newest first) and its X-Total-Count."""
+    response = api.send("GET", f"/customers/{customer_id}/history{query}")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json(), int(response.headers["X-Total-Count"])
+
+
+def test_the_timeline_shows_every_entry_newest_first(api):
+    record = api.send("POST", "/customers", {"addressCity": "Recife"}, **RID).get_json()
+    api.send("PUT", f"/customers/{record['id']}", {"addressCity": "Olinda"})
+    [latest, first], total = timeline(api, record["id"])
+    assert total == 2 and (latest["version"], latest["action"], latest["by"]) == (2, "update", "writer")
+    assert latest["changes"] == {"addressCity": {"from": "Recife", "to": "Olinda"}}
+    assert (first["requestId"], first["via"]) == ("trace-42", "api")
+    assert first["at"].endswith("Z") and first["at"][:4].isdigit()
+
+
+def test_the_timeline_pages_with_the_total(api):
+    record = api.create(uuid="u0")
+    for n in range(1, 7):
+        api.send("PUT", f"/customers/{record['id']}", {"uuid": f"u{n}"})
+    page, total = timeline(api, record["id"], "?_limit=2&_start=1")
+    assert total == 7 and [e["version"] for e in page] == [6, 5]
+    everything, _ = timeline(api, record["id"], "?_limit=-1")
+    assert [e["version"] for e in everything] == [7, 6, 5, 4, 3, 2, 1]
+
+
+def test_a_deleted_record_keeps_its_timeline(api):
+    record = api.create(addressCity="Recife")
+    api.send("DELETE", f"/customers/{record['id']}")
+    entries, total = timeline(api, record["id"])
+    assert total == 2 and [e["action"] for e in entries] == ["delete", "create"]
+
+
+def test_the_timeline_in_xml(api):
+    record = api.create(addressCity="Recife")
+    api.send("PUT", f"/customers/{record['id']}", {"addressCity": "Olinda"})
+    response = api.send("GET", f"/customers/{record['id']}/history", accept="application/xml")
+    assert response.mimetype == "application/xml"
+    root = etree.fromstring(response.data)
+    assert root.tag == "items" and [e.tag for e in root] == ["entry", "entry"]
+    assert [c.tag for c in root[0]] == ["version", "action", "at", "by", "via", "requestId", "changes"]
+    change = root[0].find("changes/change")
+    assert change.get("field") == "addressCity"
+    assert change.findtext("from") == "Recife" and change.findtext("to") == "Olinda"
+    assert root[1].find("changes/change/from").text is None
+
+
+@pytest.mark.parametrize("path", ["/customers/999/history", "/customers/abc/history"])
+def test_the_timeline_of_an_id_that_never_existed_is_404(api, path):
+    response = api.send("GET", path, accept="application/xml")
+    assert response.status_code == 404 and decode_answer(response)["code"] == 404
+
+
+@pytest.mark.parametrize("query, name", [("_limit=x", "_limit"), ("_start=-1", "_start"),
+                                         ("addressCity=x", "addressCity"), ("_limit=٣", "_limit")])
+def test_bad_paging_is_400_naming_the_parameter(api, query, name):
+    record = api.create()
+    response = api.send("GET", f"/customers/{record['id']}/history?{query}")
+    assert response.status_code == 400 and name in response.get_json()["errors"]
+
+
+def test_the_timeline_needs_a_token(client, read_token, api):
+    record = api.create()
+    assert client.get(f"/customers/{record['id']}/history").status_code == 403
+    reader = client.get(f"/customers/{record['id']}/history",
+                        headers={"Authorization": f"Bearer {read_token}"})
+    assert reader.status_code == 200
