@@ -5,6 +5,7 @@ from flask import Response, request
 from sqlalchemy import text
 
 from customers import metrics
+from customers.webhooks import gauges  # noqa: F401  (the queue's gauges, read at each scrape)
 from customers.auth import ensure_live, token_auth
 from customers.blueprint import api_bp
 from customers.responses import respond
