@@ -1,4 +1,5 @@
-"""Record pages: view, create, edit (with conflict detection) and delete behind a confirmation."""
+"""Record pages: view, create, edit (a stale save is merged: customers/pages/conflicts.py) and
+delete behind a confirmation."""
 from __future__ import annotations
 
 from typing import Any
@@ -11,6 +12,7 @@ from customers import request_id, service
 from customers.blueprint import pages_bp
 from customers.changes import Origin
 from customers.errors import ApiError
+from customers.pages.conflicts import fill_unsent, save_merged
 from customers.pages.forms import (
     LABELS,
     ConfirmForm,
@@ -54,7 +56,7 @@ def new_customer() -> Page | Response:
 @pages_bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
 @requires("editor")
 def edit_customer(customer_id: str) -> Page | Response:
-    """The edit form; a save over a newer version shows the conflict instead of overwriting."""
+    """The edit form; a save over a newer version is merged with it, never overwrites it."""
     form = CustomerForm()
     if not form.is_submitted():
         customer = service.get(customer_id)
@@ -64,10 +66,12 @@ def edit_customer(customer_id: str) -> Page | Response:
         service.update(customer_id, changes, page_origin(), expected=version_of(form))
     except ValidationError as error:
         copy_errors(form, error.messages)
-        return _render("customers/form.html", service.get(customer_id), 422, form=form)
+        customer = service.get(customer_id)
+        fill_unsent(form, customer)
+        return _render("customers/form.html", customer, 422, form=form)
     except ApiError as error:
         _unless_stale(error)
-        return _conflict(customer_id, form, changes)
+        return save_merged(customer_id, form, changes, page_origin())
     flash(f"Customer {customer_id} saved.", "success")
     return redirect(url_for(".view_customer", customer_id=customer_id))
 
@@ -96,14 +100,6 @@ def _unless_stale(error: ApiError) -> None:
     """Only a stale version (412) is answered on the page; the rest go to the error page."""
     if error.code != 412:
         raise error
-
-
-def _conflict(customer_id: str, form: CustomerForm, changes: dict[str, Any]) -> Page:
-    """409: the record as it is now beside the person's edit, which they may reapply."""
-    current = service.get(customer_id)
-    form.version.data = str(current.version)  # reapplying means: over the version just shown
-    mine = {name: _shown(changes.get(name)) for name in WRITABLE if name in changes}
-    return _render("customers/conflict.html", current, 409, form=form, mine=mine)
 
 
 def _shown(value: Any) -> str:

@@ -1,0 +1,82 @@
+"""In Chromium: the record's memory from the pages. Two people editing one record keep each
+other's changes; a real conflict is chosen field by field."""
+from __future__ import annotations
+
+import pytest
+
+from customers.accounts import create_user
+from tests.test_browser import (PASSWORD, SQLITE_ONLY, api, create, launch_chromium, page_opener,
+                                shot, sign_in)
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+chromium = pytest.fixture(launch_chromium, scope="module", name="chromium")
+new_page = pytest.fixture(page_opener, name="new_page")
+BOTH = pytest.mark.parametrize(
+    "database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+
+
+@pytest.fixture
+def editors(app) -> tuple[str, str]:
+    """Two editors, `ana` and `bia`."""
+    with app.app_context():
+        create_user("ana", PASSWORD, "editor")
+        create_user("bia", PASSWORD, "editor")
+    return "ana", "bia"
+
+
+def two_forms(new_page, live_server, editors, customer) -> tuple:
+    """A's and B's browsers, both on the record's edit form, opened at the same version."""
+    path = f"/customers/{customer['id']}/edit"
+    first, second = new_page(), new_page()
+    sign_in(first, live_server, editors[0], path)
+    sign_in(second, live_server, editors[1], path)
+    return first, second
+
+
+@BOTH
+def test_a_changes_the_city_b_the_neighbourhood_and_both_are_kept(new_page, live_server, editors):
+    from playwright.sync_api import expect
+
+    customer = create(live_server, addressCity="Recife", addressNeighborhood="Boa Vista")
+    first, second = two_forms(new_page, live_server, editors, customer)
+    first.get_by_label("City").fill("Olinda")
+    first.get_by_role("button", name="Save changes").click()
+    expect(first.locator(".flash")).to_contain_text("saved")
+    second.get_by_label("Neighborhood").fill("Derby")
+    second.get_by_role("button", name="Save changes").click()
+    expect(second.get_by_role("heading", level=1)).to_have_text(f"Customer #{customer['id']}")
+    expect(second.locator(".flash")).to_contain_text("the other changes (City) were kept")
+    shot(second, "merged-save")
+    record = api(live_server, "GET", f"/customers/{customer['id']}")[1]
+    assert (record["addressCity"], record["addressNeighborhood"], record["updated_by"]) == (
+        "Olinda", "Derby", "bia")
+
+
+@SQLITE_ONLY
+def test_a_real_conflict_shows_both_values_and_saves_the_chosen_one(new_page, live_server,
+                                                                     editors):
+    from playwright.sync_api import expect
+
+    customer = create(live_server, addressCity="Recife", maritalStatus="single")
+    first, second = two_forms(new_page, live_server, editors, customer)
+    first.get_by_label("Marital status").select_option("widowed")
+    first.get_by_role("button", name="Save changes").click()
+    expect(first.locator(".flash")).to_contain_text("saved")
+    second.get_by_label("Marital status").select_option("married")
+    second.get_by_label("City").fill("Paulista")
+    second.get_by_role("button", name="Save changes").click()
+    expect(second.get_by_role("heading", level=1)).to_contain_text("Someone else changed")
+    rows = second.locator("table.compare tbody tr")
+    expect(rows).to_have_count(1)
+    theirs = second.get_by_role("radio", name="Marital status, saved now: Widowed")
+    mine = second.get_by_role("radio", name="Marital status, your edit: Married")
+    expect(theirs).to_be_checked()
+    expect(mine).not_to_be_checked()
+    shot(second, "merge-conflict")
+    assert api(live_server, "GET", f"/customers/{customer['id']}")[1]["maritalStatus"] == "widowed"
+    mine.check()
+    second.get_by_role("button", name="Save my choices").click()
+    expect(second.locator(".flash")).to_contain_text("saved")
+    record = api(live_server, "GET", f"/customers/{customer['id']}")[1]
+    assert (record["maritalStatus"], record["addressCity"]) == ("married", "Paulista")
