@@ -1,0 +1,70 @@
+"""A record's history as a page: who changed what, when, through which door; newest first."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import abort, current_app, render_template, request, url_for
+from flask_login import login_required
+
+from customers import service
+from customers.blueprint import pages_bp
+from customers.errors import ApiError
+from customers.ids import parse_version
+from customers.pages.conflicts import shown
+from customers.pages.forms import LABELS
+from customers.record import CustomerRecord
+
+# How each door is named on the page (history's `via`).
+DOORS = {"api": "API", "page": "the pages", "import": "CSV import", "cli": "command line"}
+ACTIONS = {"create": "Created", "update": "Changed", "delete": "Moved to the trash",
+           "restore": "Restored from the trash", "revert": "Restored an earlier version",
+           "import": "Imported", "erase": "Erased"}
+
+
+@pages_bp.get("/customers/<customer_id>/timeline")
+@login_required
+def customer_timeline(customer_id: str) -> str:
+    """The record's entries, a page at a time (`_start`), each change as old -> new."""
+    size = current_app.config["CUSTOMERS_PAGE_SIZE"]
+    start = _start(request.args.get("_start", "0"))
+    entries, total = service.timeline(customer_id, size, start)
+    return render_template(
+        "customers/timeline.html", customer_id=customer_id, customer=_live(customer_id),
+        entries=[entry_shown(entry) for entry in entries], total=total, start=start, size=size,
+        newest=start == 0, link=lambda at: url_for(".customer_timeline", customer_id=customer_id,
+                                                   _start=at or None))
+
+
+def entry_shown(entry: dict[str, Any]) -> dict[str, Any]:
+    """One history entry as the page shows it: words for the action and the door, the
+    form's labels and the choices' labels for the changes."""
+    changes = [_change(name, change) for name, change in entry["changes"].items()]
+    return {**entry, "action_shown": ACTIONS.get(entry["action"], entry["action"]),
+            "via_shown": DOORS.get(entry["via"], entry["via"]), "changes": changes,
+            "at": datetime.fromisoformat(entry["at"].removesuffix("Z"))}
+
+
+def _change(name: str, change: dict[str, Any]) -> tuple[str, str, str]:
+    """A field's change: its label, its old and its new value as the form shows them."""
+    if name not in LABELS:  # a field the form no longer has: as history holds it
+        return name, change["from"], change["to"]
+    return LABELS[name], shown(name, change["from"]), shown(name, change["to"])
+
+
+def _start(text: str) -> int:
+    """Where the page starts: a whole number, or a 400 that says so."""
+    start = parse_version(text)
+    if start is None:
+        abort(400, description="_start must be a whole number from 0.")
+    return start
+
+
+def _live(customer_id: str) -> CustomerRecord | None:
+    """The record as it is now, or None when it is gone (in the trash or purged)."""
+    try:
+        return service.get(customer_id)
+    except ApiError as error:
+        if error.code != 404:
+            raise
+        return None
