@@ -159,3 +159,45 @@ def test_a_partial_post_shown_again_never_offers_to_clear_the_rest(signed_in, ap
     html = signed_in.post(path, data=sent).get_data(as_text=True)
     assert [input_value(html, n) for n in ("addressCity", "gender", "dateOfBirth")] == [
         "Recife", "male", "2999-01-01"]
+
+
+def interfering(monkeypatch, every_time: bool):
+    """service.update, with a colleague's change (the state, a new value each time) landing
+    just before the merged save: once, or before every save."""
+    from customers import service
+    from customers.changes import Origin
+
+    real, calls = service.update, []
+
+    def update(customer_id, changes, origin, expected=None, guard=None):
+        calls.append(changes)
+        if len(calls) == 2 or (every_time and len(calls) > 1):
+            real(customer_id, {"addressState": f"S{len(calls)}"}, Origin("colleague", "api"))
+        return real(customer_id, changes, origin, expected, guard)
+
+    monkeypatch.setattr(service, "update", update)
+    return calls
+
+
+def test_a_save_stale_again_while_merging_is_merged_again(signed_in, api, monkeypatch):
+    customer = api.create(addressCity="Recife", addressState="PE")
+    path = f"/customers/{customer['id']}/edit"
+    form = form_of(signed_in, path)
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    calls = interfering(monkeypatch, every_time=False)
+    saved = signed_in.post(path, data={**form, "addressNeighborhood": "Derby"})
+    assert saved.status_code == 302 and len(calls) == 3
+    record = api.get(customer["id"])
+    assert (record["addressCity"], record["addressState"], record["addressNeighborhood"]) == (
+        "Olinda", "S2", "Derby")
+
+
+def test_a_record_that_keeps_changing_is_not_saved_over(signed_in, api, monkeypatch):
+    customer = api.create(addressCity="Recife")
+    path = f"/customers/{customer['id']}/edit"
+    form = form_of(signed_in, path)
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    interfering(monkeypatch, every_time=True)
+    page = signed_in.post(path, data={**form, "addressNeighborhood": "Derby"})
+    assert page.status_code == 409 and "kept changing" in page.get_data(as_text=True)
+    assert api.get(customer["id"])["addressNeighborhood"] is None
