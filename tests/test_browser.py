@@ -128,7 +128,7 @@ def test_sign_in_search_and_edit_then_the_api_shows_it(new_page, live_server, re
     rows = page.locator("table.records tbody tr")
     expect(rows).to_have_count(1)
     rows.get_by_role("link", name=re.compile(r"^#\d+$")).click()
-    expect(page.get_by_role("heading", name=re.compile("Customer #"))).to_be_visible()
+    expect(page.get_by_role("heading", name=re.compile(r"^REF-0001, Olinda #\d+$"))).to_be_visible()
     page.get_by_role("link", name="Edit", exact=True).click()
     page.get_by_label("City").fill("Paulista")
     page.get_by_label("Marital status").select_option("married")

@@ -85,7 +85,7 @@ def test_a_viewer_sees_no_edit_controls_and_a_403_page_on_an_edit_url(new_page, 
         expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
     shot(page, "list-viewer")
     page.goto(f"{live_server.url}/customers/{customer['id']}/view")
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Customer #")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"V-1, Recife #{customer['id']}")
     for name in ("Edit", "Delete"):
         expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
     answer = page.goto(f"{live_server.url}/customers/{customer['id']}/edit")

@@ -57,7 +57,7 @@ def test_create_then_delete_through_the_confirmation(new_page, live_server, pers
     assert api(live_server, "GET", f"/customers/{customer_id}")[1]["created_by"] == person
     shot(page, "record")
     page.get_by_role("link", name="Delete").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete customer #{customer_id}?")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Delete NEW-1 #{customer_id}?")
     shot(page, "delete-confirmation")
     assert api(live_server, "GET", f"/customers/{customer_id}")[0] == 200
     page.get_by_role("button", name="Delete this customer").click()

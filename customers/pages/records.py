@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -50,7 +50,7 @@ def new_customer() -> Page | Response:
         copy_errors(form, error.messages)
         return _render("customers/form.html", None, 422, form=form)
     flash(f"Customer {customer.id} created.", "success")
-    return redirect(url_for(".view_customer", customer_id=customer.id))
+    return _after_save(customer.id)
 
 
 @pages_bp.route("/customers/<customer_id>/edit", methods=["GET", "POST"])
@@ -73,7 +73,7 @@ def edit_customer(customer_id: str) -> Page | Response:
         _unless_stale(error)
         return save_merged(customer_id, form, changes, page_origin())
     flash(f"Customer {customer_id} saved.", "success")
-    return redirect(url_for(".view_customer", customer_id=customer_id))
+    return _after_save(customer_id)
 
 
 @pages_bp.route("/customers/<customer_id>/delete", methods=["GET", "POST"])
@@ -94,6 +94,12 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         return _render("customers/delete.html", customer, 409, form=form, changed_meanwhile=True)
     flash(f"Customer {customer_id} deleted.", "success")
     return redirect(url_for(".list_customers_page"))
+
+
+def _after_save(customer_id: str) -> Response:
+    """To the record's page, or back to its form after "Save and continue editing"."""
+    endpoint = ".edit_customer" if request.form.get("then") == "edit" else ".view_customer"
+    return redirect(url_for(endpoint, customer_id=customer_id))
 
 
 def _unless_stale(error: ApiError) -> None:
