@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from customers.blueprint import pages_bp
 from customers.pages.forms import choice_label
 from customers.schemas import choices, customer_schema, label
@@ -10,10 +12,26 @@ from customers.schemas import choices, customer_schema, label
 
 @pages_bp.app_template_global()
 def identity(customer: Any) -> str:
-    """`REF-0042, Recife`: what a person knows a record by; `#8` stands in for a missing
-    reference. Pages title a record by it, with the id beside it."""
-    reference = customer.referenceId or f"#{customer.id}"
+    """`REF-0042, Recife`: what a person knows a record by (`Customer #8, Recife` without a
+    reference)."""
+    reference = customer.referenceId or f"Customer #{customer.id}"
     return ", ".join(part for part in (reference, customer.addressCity) if part)
+
+
+@pages_bp.app_template_global()
+def title_of(customer: Any) -> str:
+    """A record page's title: its identity, and its id when the identity does not say it."""
+    return identity(customer) + (f" (#{customer.id})" if customer.referenceId else "")
+
+
+@pages_bp.app_template_global()
+def heading_of(customer: Any) -> Markup:
+    """A record page's heading: its identity, and its id beside it when the identity does
+    not say it."""
+    heading = escape(identity(customer))
+    if customer.referenceId:
+        heading += Markup(' <span class="record-id">#%s</span>') % customer.id
+    return heading
 
 
 @pages_bp.app_template_global()
