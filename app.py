@@ -116,13 +116,17 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the `users`, `tokens`, `webhooks` commands (`db` comes from Flask-Migrate)."""
+    """Add the `users`, `tokens`, `webhooks`, `trash` and `customers` commands (`db` comes
+    from Flask-Migrate)."""
     from customers.cli import tokens_cli, users_cli
+    from customers.memory_cli import customers_cli, trash_cli
     from customers.webhooks.cli import webhooks_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(tokens_cli)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(trash_cli)
+    app.cli.add_command(customers_cli)
 
 
 def register_host_header(app: Flask) -> None:

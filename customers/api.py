@@ -57,7 +57,7 @@ def get_customer(customer_id: str) -> Response:
     customer = service.get(customer_id)
     if not_modified(customer):
         return Response(status=304, headers={"ETag": etag_of(customer)})
-    return _record(customer)
+    return record_response(customer)
 
 
 def _created(collection: str, customer: CustomerRecord) -> Answer:
@@ -75,7 +75,7 @@ def create_customer(claim: Claim | None) -> Response:
     replays that answer instead of creating another)."""
     fields = _body()
     # The collection's URL is built before the write: nothing after it may fail.
-    answer_of = partial(_created, _requested_url())
+    answer_of = partial(_created, requested_url())
     record = service.create(fields, api_origin(current_actor()), claim and claim.answering(answer_of))
     answer = answer_of(record)
     return respond(answer.payload, answer.status, answer.headers,
@@ -89,11 +89,11 @@ def update_customer(customer_id: str) -> Response:
     service.primary_key(customer_id)  # an id that names no record is 404 before any body error
     changes = _body(partial=True)
     # The record's URL is the one requested (the id is canonical), built before the write.
-    record_url = _requested_url()
+    record_url = requested_url()
     caller = current_caller()
     customer = service.update(customer_id, changes, api_origin(caller.owner),
                               expected_versions(customer_id), guard=caller)
-    return _record(customer, content_location=record_url)
+    return record_response(customer, content_location=record_url)
 
 
 @api_bp.delete("/customers/<record_id:customer_id>")
@@ -101,7 +101,7 @@ def update_customer(customer_id: str) -> Response:
 def delete_customer(customer_id: str) -> Response:
     """Delete a customer and return what it held."""
     caller = current_caller()
-    return _record(service.delete(customer_id, api_origin(caller.owner),
+    return record_response(service.delete(customer_id, api_origin(caller.owner),
                                   expected_versions(customer_id), guard=caller))
 
 
@@ -128,7 +128,7 @@ def list_query(paged: bool = True) -> ListQuery:
     return query
 
 
-def _requested_url() -> str:
+def requested_url() -> str:
     """request.base_url as a URI: the collection's or a record's URL. Its path is ASCII (a
     route matched it, and service.primary_key took the id as canonical digits): only the
     site's root is built, once per site. The host is one customers/host_header.py let through."""
@@ -143,7 +143,7 @@ def _root_url(scheme: str, host: str, root_path: str) -> str:
     return iri_to_uri(get_current_url(scheme, host, root_path))
 
 
-def _record(customer: CustomerRecord, status: int = 200,
+def record_response(customer: CustomerRecord, status: int = 200,
             headers: dict[str, str] | None = None, content_location: str | None = None) -> Response:
     """A record response with its ETag (and, where given, the record's URI)."""
     return respond(customer_schema.dump(customer), status, {"ETag": etag_of(customer), **(headers or {})},

@@ -3,8 +3,8 @@ read back as a timeline or as the record at any version."""
 from __future__ import annotations
 
 import json
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Date, bindparam, func, insert, select, text
 
@@ -28,7 +28,7 @@ def _edge(aggregate: Any) -> Any:
 # Versions are numbered without gaps, so the count is the span of the first and last: two
 # index lookups, whether a record has 10 versions or 10,000.
 _SPAN = select(_edge(func.min), _edge(func.max))
-_UP_TO = (select(TABLE.c.version, TABLE.c.changed_by, TABLE.c.changes)
+_UP_TO = (select(TABLE.c.version, TABLE.c.changed_by, TABLE.c.changed_at, TABLE.c.changes)
           .where(TABLE.c.customer_id == bindparam("customer_id"),
                  TABLE.c.version <= bindparam("version"))
           .order_by(TABLE.c.version))
@@ -86,16 +86,34 @@ def shown(row: Any) -> dict[str, Any]:
             "via": row.via, "requestId": row.request_id, "changes": row.changes}
 
 
-def fields_at(connection: Connection, customer_id: int, version: int) -> tuple[dict[str, Any], str] | None:
-    """The writable field values of a record at `version` (as JSON carries them), and who
-    made that version; None when history has no such version."""
+class Snapshot(NamedTuple):
+    """A record's writable field values at one version (as JSON carries them; a field not
+    named was null), and who made that version, when."""
+
+    values: dict[str, Any]
+    by: str
+    at: datetime
+
+
+def version_at(connection: Connection, customer_id: int, version: int) -> Snapshot | None:
+    """The record at `version`, replayed from its entries; None when history has no such
+    version (before history began, or a version that never was)."""
     values: dict[str, Any] = {}
-    by, found = "", False
+    last = None
     for row in connection.execute(_UP_TO, {"customer_id": customer_id, "version": version}):
         for name, change in row.changes.items():
             values[name] = change["to"]
-        by, found = row.changed_by, row.version == version
-    return (values, by) if found else None
+        last = row
+    if last is None or last.version != version:
+        return None
+    return Snapshot(values, last.changed_by, last.changed_at)
+
+
+def fields_at(connection: Connection, customer_id: int, version: int) -> tuple[dict[str, Any], str] | None:
+    """The writable field values of a record at `version` (as JSON carries them), and who
+    made that version; None when history has no such version."""
+    snapshot = version_at(connection, customer_id, version)
+    return None if snapshot is None else (snapshot.values, snapshot.by)
 
 
 def from_json(name: str, value: Any) -> Any:

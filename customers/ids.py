@@ -28,4 +28,4 @@ class RecordIdConverter(BaseConverter):
     """A record's id in a path: any segment but those that name a resource of the collection
     (so `PUT /customers/count` is a 405 that allows GET, not a record lookup)."""
 
-    regex = r"(?!(?:count|export|import)$)[^/]+"
+    regex = r"(?!(?:count|deleted|export|import)$)[^/]+"

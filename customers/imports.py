@@ -101,6 +101,10 @@ def _compare(merges: dict[int, tuple[int, dict[str, Any]]], result: Plan,
             if target not in stored:
                 errors[str(number)] = {"id": [f"No customer with id {str(target)!r}."]}
                 continue
+            if stored[target].deleted_at is not None:
+                errors[str(number)] = {"id": [f"Customer {target} is in the trash; restore it "
+                                              "before importing changes to it."]}
+                continue
             changes = {k: v for k, v in fields.items() if getattr(stored[target], k) != v}
             if changes:
                 result.updates[target] = changes

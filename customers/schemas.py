@@ -7,8 +7,9 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
-from marshmallow.validate import Length, OneOf, Validator
+from marshmallow.validate import Length, OneOf, Range, Validator
 
+from customers.ids import MAX_VERSION
 from customers.models import TEXT_LENGTH
 
 GENDERS = ("male", "female", "other")
@@ -118,6 +119,36 @@ def _blank_to_none(value: Any) -> Any:
     return value
 
 
+class TrashedSchema(CustomerSchema):
+    """A record in the trash, as the trash lists it: the record, and who deleted it when."""
+
+    deleted_at = UtcTimestamp(dump_only=True)
+    deleted_by = fields.String(dump_only=True)
+
+
+class WholeNumber(fields.Integer):
+    """An integer as JSON, XML or a form carries it: a JSON integer or a text of digits,
+    never a fraction rounded down (3.5 is not version 3) nor a boolean."""
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, str):
+            value = value.strip()
+            if not (value.isascii() and value.isdigit() and len(value) <= 18):
+                raise self.make_error("invalid")
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class RevertSchema(Schema):
+    """A revert's body: the version whose field values the record takes again."""
+
+    class Meta:
+        unknown = RAISE
+
+    version = WholeNumber(required=True, validate=Range(min=1, max=MAX_VERSION))
+
+
 class ErrorSchema(Schema):
     """The one error shape: `code` is the HTTP status."""
 
@@ -128,6 +159,8 @@ class ErrorSchema(Schema):
 
 customer_schema = CustomerSchema()
 customers_schema = CustomerSchema(many=True)
+trashed_schema = TrashedSchema(many=True)
+revert_schema = RevertSchema()
 WRITABLE = tuple(name for name, field in customer_schema.fields.items() if not field.dump_only)
 
 

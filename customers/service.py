@@ -1,4 +1,5 @@
-"""The only path to the customers table: read, create, update, delete, import.
+"""The only path to the customers table: read, create, update, trash, restore, revert,
+import, purge and erase.
 
 Every write runs in `_transaction()`: one database transaction, queued behind this
 database's other writers. It locks the row, writes only what changed and hands one
@@ -10,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
 from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
+from sqlalchemy import delete as sql_delete
+from sqlalchemy import update as sql_update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from customers import history
@@ -23,7 +27,7 @@ from customers.etag import ANY
 from customers.extensions import db
 from customers.idempotency import Claim
 from customers.ids import MAX_VERSION, parse_id
-from customers.models import utcnow
+from customers.models import IdempotencyKey, utcnow
 from customers.record import COLUMNS, RECORD_COLUMNS, TABLE, CustomerRecord, record_of
 from customers.schemas import WRITABLE
 from customers.sqlite.writer_lock import one_writer_at_a_time
@@ -53,14 +57,41 @@ _BY_ID = select(*RECORD_COLUMNS).where(TABLE.c.id == bindparam("pk"))
 # The row a write is about to change, locked until its transaction ends (on SQLite the
 # writer lock already lets one writer in at a time).
 _LOCK = _BY_ID.with_for_update(of=TABLE)
+# A record's move into and out of the trash is a version of its own, by whoever moved it.
+_MOVE = (sql_update(TABLE).where(TABLE.c.id == bindparam("pk"))
+         .values(deleted_at=bindparam("deleted_at", type_=TABLE.c.deleted_at.type),
+                 deleted_by=bindparam("deleted_by", type_=TABLE.c.deleted_by.type),
+                 updated_at=bindparam("now", type_=TABLE.c.updated_at.type),
+                 updated_by=bindparam("actor", type_=TABLE.c.updated_by.type),
+                 version=TABLE.c.version + 1)
+         .returning(*RECORD_COLUMNS))
+_REMOVE = sql_delete(TABLE).where(TABLE.c.id.in_(bindparam("ids", expanding=True)))
+_EXPIRED = (select(TABLE.c.id).where(TABLE.c.deleted_at.is_not(None),
+                                     TABLE.c.deleted_at <= bindparam("before"))
+            .order_by(TABLE.c.id).limit(bindparam("batch")))
+PURGE_BATCH = 500
 
 
-def get(customer_id: str) -> CustomerRecord:
-    """The record with this id, or 404."""
+def get(customer_id: str, trashed: bool = False) -> CustomerRecord:
+    """The live record with this id (with `trashed`, only one in the trash); 404 if not."""
     row = db.session.execute(_BY_ID, {"pk": primary_key(customer_id)}).first()
     if row is None:
         raise _not_found(customer_id)
-    return record_of(row)
+    return _as_expected(record_of(row), trashed, 404)
+
+
+def at_version(customer_id: str, version: int) -> CustomerRecord:
+    """The record as it was at `version`, live or in the trash; 404 for a version it never
+    had (or that history no longer holds: before history began, after purge or erasure)."""
+    pk = primary_key(customer_id)
+    with db.engine.connect() as connection:
+        row = connection.execute(_BY_ID, {"pk": pk}).first()
+        then = history.version_at(connection, pk, version) if row is not None else None
+    if then is None:
+        raise ApiError(404, f"Customer {customer_id[:64]!r} has no version {version}.")
+    values, by, at = then
+    return replace(record_of(row), **_fields(values), version=version, updated_by=by,
+                   updated_at=at, deleted_at=None, deleted_by=None)
 
 
 def timeline(customer_id: str, limit: int, start: int) -> tuple[list[dict[str, Any]], int]:
@@ -110,11 +141,11 @@ def apply_import(changes: Plan, origin: Origin, claim: Claim | None = None) -> N
             record = _insert(connection, fields, origin.by, now)
             journal(connection, _created("import", record, fields, origin, now))
         for pk, fields in changes.updates.items():
-            current = connection.execute(_LOCK, {"pk": pk}).first()
-            if current is None:
+            row = connection.execute(_LOCK, {"pk": pk}).first()
+            if row is None or row.deleted_at is not None:
                 raise ApiError(409, f"Customer {pk} was deleted while the import was checked; "
                                     "nothing was imported.")
-            _change_fields(connection, record_of(current), fields, origin, "import", now)
+            _change_fields(connection, record_of(row), fields, origin, "import", now)
         if claim is not None:
             claim.complete(connection, changes.counts())
 
@@ -147,17 +178,93 @@ def update(customer_id: str, changes: dict[str, Any], origin: Origin, expected: 
 
 def delete(customer_id: str, origin: Origin, expected: Expected = None,
            guard: Guard | None = None) -> CustomerRecord:
-    """Remove a record, version-checked, with its journal entries; return what it held."""
+    """Move a record to the trash, version-checked, as a new version with its journal
+    entries; return it as it was moved."""
     with _transaction() as connection:
         current = _lock(connection, customer_id, expected, guard)
-        statement = statement_for(Shape("delete", frozenset(), None, None))
-        record = record_of(connection.execute(statement, {"pk": current.id}).one())
         now = utcnow()
-        # The delete is a version of its own in history (the record's last one).
-        gone = replace(record, version=record.version + 1, updated_by=origin.by, updated_at=now)
-        journal(connection, Change("delete", gone, writable(record), {}, origin.by, origin.via,
-                                   origin.request_id, now))
+        record = _move(connection, current, origin, now, deleted=True)
+        journal(connection, Change("delete", record, writable(current), {}, origin.by,
+                                   origin.via, origin.request_id, now))
     return record
+
+
+def restore(customer_id: str, origin: Origin, expected: Expected = None,
+            guard: Guard | None = None) -> CustomerRecord:
+    """Bring a record back from the trash with its id, as a new version; 409 if it is not
+    in the trash."""
+    with _transaction() as connection:
+        current = _lock(connection, customer_id, expected, guard, trashed=True)
+        now = utcnow()
+        record = _move(connection, current, origin, now, deleted=False)
+        journal(connection, Change("restore", record, writable(current), {}, origin.by,
+                                   origin.via, origin.request_id, now))
+    return record
+
+
+def revert(customer_id: str, version: int, origin: Origin, expected: Expected = None,
+           guard: Guard | None = None) -> CustomerRecord:
+    """Give a live record the field values it had at `version`, as a new version (none when
+    they are its values already); 404 for a version history does not hold."""
+    with _transaction() as connection:
+        current = _lock(connection, customer_id, expected, guard)
+        then = history.version_at(connection, current.id, version)
+        if then is None:
+            raise ApiError(404, f"Customer {current.id} has no version {version}.")
+        return _change_fields(connection, current, _fields(then[0]), origin, "revert", utcnow())
+
+
+def purge(retention_days: float, now: Any = None) -> int:
+    """Remove for good the records in the trash since more than `retention_days` before
+    `now`; their history keeps who, when and which fields, not the values. How many went."""
+    before = (now or utcnow()) - timedelta(days=retention_days)
+    removed = 0
+    while True:  # in batches: one short transaction each, however large the trash
+        with _transaction() as connection:
+            ids = list(connection.execute(_EXPIRED, {"before": before, "batch": PURGE_BATCH})
+                       .scalars())
+            if ids:
+                history.blank(connection, ids)
+                connection.execute(_REMOVE, {"ids": ids})
+        removed += len(ids)
+        if len(ids) < PURGE_BATCH:
+            return removed
+
+
+def erase(customer_id: str, origin: Origin) -> int:
+    """The data subject's erasure: the record (live or in the trash) is removed, every value
+    in its history blanked (who, when and which fields stay) and an `erase` entry added;
+    the webhook outbox forgets its values too. Returns the erase entry's version."""
+    with _transaction() as connection:
+        row = connection.execute(_LOCK, {"pk": primary_key(customer_id)}).first()
+        if row is None:
+            raise _not_found(customer_id)
+        current = record_of(row)
+        now = utcnow()
+        erased = replace(current, **dict.fromkeys(WRITABLE), version=current.version + 1,
+                         updated_by=origin.by, updated_at=now)
+        journal(connection, Change("erase", erased, None, {}, origin.by, origin.via,
+                                   origin.request_id, now))
+        history.blank(connection, [current.id])
+        connection.execute(_REMOVE, {"ids": [current.id]})
+        _forget_answers(connection, current.id)
+    return erased.version
+
+
+def _move(connection: Connection, current: CustomerRecord, origin: Origin, now: Any,
+          deleted: bool) -> CustomerRecord:
+    """Move the locked record into (or out of) the trash: a new version by `origin.by`."""
+    return record_of(connection.execute(_MOVE, {
+        "pk": current.id, "now": now, "actor": origin.by,
+        "deleted_at": now if deleted else None, "deleted_by": origin.by if deleted else None,
+    }).one())
+
+
+def _forget_answers(connection: Connection, customer_id: int) -> None:
+    """Stored Idempotency-Key answers that created this record hold its values: they go."""
+    keys = IdempotencyKey.__table__
+    connection.execute(sql_delete(keys).where(keys.c.headers.contains(
+        f'/customers/{customer_id}"')))
 
 
 def journal(connection: Connection, change: Change) -> None:
@@ -173,9 +280,10 @@ def writable(record: CustomerRecord) -> dict[str, Any]:
 
 
 def _lock(connection: Connection, customer_id: str, expected: Expected,
-          guard: Guard | None) -> CustomerRecord:
+          guard: Guard | None, trashed: bool = False) -> CustomerRecord:
     """The record, locked for this transaction: the guard's refusal (a revoked token), 404
-    for no record, 412 when If-Match names none of its versions."""
+    for no record, 404 for one in the trash (with `trashed`: 409 for one not in it), 412
+    when If-Match names none of its versions."""
     params = {"pk": primary_key(customer_id), **(guard.params if guard else {})}
     # The guard is checked in the statement that locks the row, as it was in the UPDATE.
     lock = _LOCK if guard is None else _LOCK.where(guard.condition)
@@ -184,11 +292,31 @@ def _lock(connection: Connection, customer_id: str, expected: Expected,
         if guard is not None and not connection.execute(select(guard.condition), params).scalar():
             raise guard.refusal()
         raise _not_found(customer_id)
-    record = record_of(row)
+    record = _as_expected(record_of(row), trashed, 409)
     if expected is not None and expected != ANY and record.version not in _allowed(expected):
         raise ApiError(412, "The record has changed since the version named in If-Match; "
                             "fetch it again and retry.")
     return record
+
+
+def _as_expected(record: CustomerRecord, trashed: bool, live_refusal: int) -> CustomerRecord:
+    """The record if it is where it was looked for: live, or (`trashed`) in the trash. A
+    trashed record looked for live is 404, saying how to restore it; a live one looked for
+    in the trash is `live_refusal` (404 to read, 409 to restore)."""
+    if record.deleted_at is not None and not trashed:
+        raise ApiError(404, f"Customer {record.id} is in the trash (deleted "
+                            f"{record.deleted_at.isoformat('T', 'seconds')}Z by "
+                            f"{record.deleted_by}); it can be restored with POST "
+                            f"/customers/{record.id}/restore.")
+    if record.deleted_at is None and trashed:
+        raise ApiError(live_refusal, f"Customer {record.id} is not in the trash.")
+    return record
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """Every writable field's value from a history snapshot (as JSON carries them): the
+    ones it does not name were null."""
+    return {name: history.from_json(name, values.get(name)) for name in WRITABLE}
 
 
 @contextmanager

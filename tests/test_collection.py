@@ -36,14 +36,19 @@ def test_ids_are_strings_and_never_reused(api):
     assert isinstance(second["id"], str) and int(second["id"]) > int(first["id"])
 
 
-def test_delete_returns_the_deleted_record_then_404(api, snapshot):
+def test_delete_returns_the_deleted_record_then_404(api):
     kept = api.create(referenceId="keep")
     gone = api.create(referenceId="gone")
     response = api.send("DELETE", f"/customers/{gone['id']}")
     assert response.status_code == 200 and response.get_json() == gone
-    assert api.send("GET", f"/customers/{gone['id']}").status_code == 404
-    assert api.send("DELETE", f"/customers/{gone['id']}").status_code == 404
-    assert [row[0] for row in snapshot() if row[0] != "entry"] == [int(kept["id"])]
+    assert response.headers["ETag"] == f'"c{gone["id"]}v2"'  # the delete is a version
+    for method in ("GET", "PUT", "PATCH", "DELETE"):
+        answer = api.send(method, f"/customers/{gone['id']}", {} if method in ("PUT", "PATCH") else None)
+        assert answer.status_code == 404, method
+        assert "in the trash" in answer.get_json()["message"]
+        assert f"POST /customers/{gone['id']}/restore" in answer.get_json()["message"]
+    assert [r["id"] for r in api.send("GET", "/customers").get_json()] == [kept["id"]]
+    assert api.send("GET", "/customers/count").get_json() == 1
 
 
 def test_get_in_xml(api):
