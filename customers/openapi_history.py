@@ -41,7 +41,7 @@ REVERT = {"type": "object", "required": ["version"], "additionalProperties": Fal
           "properties": {"version": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1,
                                      "description": "The version whose field values to take"}}}
 REVERT_TEXT = {"type": "object", "required": ["version"], "additionalProperties": False,
-               "properties": {"version": {"type": "string", "pattern": "^[0-9]{1,9}$"}}}
+               "properties": {"version": {"type": "string", "pattern": "^0*[1-9][0-9]{0,8}$"}}}
 VERSION = {"name": "version", "in": "path", "required": True,
            "schema": {"type": "string", "pattern": "^[0-9]+$"}, "description": "A version"}
 IF_MATCH = {"name": "If-Match", "in": "header", "required": False, "schema": {"type": "string"},

@@ -19,7 +19,9 @@ SEED = {  # 20,000 records; 10 share each referenceId, uuids are unique
                   "SELECT 'u-' || i, 'R-' || (i % 2000), 'male', now(), now(), 1 "
                   "FROM generate_series(1, 20000) AS i",
 }
-PRIMARY_KEY = {"sqlite": "INTEGER PRIMARY KEY", "postgresql": "customers_pkey"}
+# A lookup by id: the primary key, or on PostgreSQL as well the partial index of the live
+# records by id (migration 0006), which answers `id = 5 AND deleted_at IS NULL` as directly.
+PRIMARY_KEY = {"sqlite": ("INTEGER PRIMARY KEY",), "postgresql": ("customers_pkey", "ix_customers_live")}
 UUID, REFERENCE = "ix_customers_uuid", "ix_customers_reference_id"
 
 
@@ -67,6 +69,7 @@ def test_filters_on_indexed_fields_use_their_indexes(analysed, query, indexes):
     app, dialect = analysed
     for plan in plans(app, dialect, query):
         for index in indexes:
-            assert (PRIMARY_KEY[dialect] if index == "primary key" else index) in plan, plan
+            names = PRIMARY_KEY[dialect] if index == "primary key" else (index,)
+            assert any(name in plan for name in names), plan
         assert "Seq Scan" not in plan, plan
         assert not any(line.startswith("SCAN customers") for line in plan.splitlines()), plan
