@@ -116,10 +116,11 @@ def register_error_handlers(app: Flask) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    """Add the `users`, `tokens`, `webhooks`, `trash` and `customers` commands (`db` comes
-    from Flask-Migrate)."""
+    """Add the `users`, `tokens`, `webhooks`, `trash`, `customers` and `search` commands (`db`
+    comes from Flask-Migrate)."""
     from customers.cli import tokens_cli, users_cli
     from customers.memory_cli import customers_cli, trash_cli
+    from customers.search_cli import search_cli
     from customers.webhooks.cli import webhooks_cli
 
     app.cli.add_command(users_cli)
@@ -127,6 +128,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(webhooks_cli)
     app.cli.add_command(trash_cli)
     app.cli.add_command(customers_cli)
+    app.cli.add_command(search_cli)
 
 
 def register_host_header(app: Flask) -> None:

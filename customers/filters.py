@@ -1,6 +1,6 @@
 """The SQL of one filter and of `_q`, as Strapi v3's SQL connector builds them, alike on
 SQLite and PostgreSQL (strapi-connector-bookshelf, buildQuery.js's buildWhereClause, and
-queries.js's buildSearchQuery)."""
+queries.js's buildSearchQuery); `_q` looks its text up in the search index."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,6 +8,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, not_, or_
 
+from customers import search_index
+from customers.extensions import db
 from customers.models import Customer
 from customers.sql import contains_exactly, date_text, integer_text, lower_unicode, moment_text
 
@@ -17,11 +19,6 @@ AS_TEXT: dict[str, Callable[[Any], ColumnElement[str]]] = {
     "id": integer_text, "dateOfBirth": date_text, "published_at": moment_text,
 }
 TEXT_OPERATORS = ("contains", "ncontains", "containss", "ncontainss")
-# `_q` reads the record's own text fields and the id (buildSearchQuery: string, enumeration
-# and uid attributes, and the primary key as text); created_by and updated_by are relations
-# to the admin users in Strapi, so they are never searched.
-SEARCHED = ("uuid", "referenceId", "addressStreet", "addressNeighborhood", "addressCity",
-            "addressState", "addressCountry", "gender", "maritalStatus")
 
 
 def _contains(expression: Any, value: str) -> ColumnElement[bool]:
@@ -58,6 +55,7 @@ def condition(field: str, operator: str, values: list[Any]) -> ColumnElement[boo
 
 
 def search(text: str) -> ColumnElement[bool]:
-    """`_q`: some searched field, or the id's digits, contains the text, ignoring case."""
-    return or_(*(_contains(getattr(Customer, name), text) for name in SEARCHED),
-               _contains(integer_text(Customer.id), text))
+    """`_q`: some searched field (customers.search_text.SEARCHED), or the id's digits,
+    contains the text, ignoring case as `_contains` does: looked up in the index's `exact`
+    text, which holds each of them lowered."""
+    return search_index.containing(db.engine.dialect.name, "exact", [text.lower()])

@@ -20,7 +20,7 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.exc import DataError, IntegrityError
 
-from customers import history
+from customers import history, search_index
 from customers.changes import Change, Origin, differences
 from customers.errors import ApiError
 from customers.etag import ANY
@@ -37,6 +37,7 @@ from customers.webhooks import outbox
 if TYPE_CHECKING:
     from customers.imports import Plan
 
+NEW_RECORD_ACTIONS = ("create", "import")  # a new record is indexed, even with no values
 Expected = set[int] | str | None  # what If-Match allows: None (no check), ANY, or versions
 
 
@@ -268,10 +269,14 @@ def _forget_answers(connection: Connection, customer_id: int) -> None:
 
 
 def journal(connection: Connection, change: Change) -> None:
-    """Hand the change to every journal, in its transaction: history, and the webhook
-    outbox (which sends each change exactly once)."""
+    """Hand the change to every journal, in its transaction: history, the webhook outbox
+    (which sends each change exactly once) and, when field values changed, the search index
+    (a move into or out of the trash changes none; a record removed for good leaves the
+    index by itself)."""
     history.append(connection, change)
     outbox.enqueue(connection, change)
+    if change.changed or change.action in NEW_RECORD_ACTIONS:
+        search_index.write(connection, change.record)
 
 
 def writable(record: CustomerRecord) -> dict[str, Any]:

@@ -62,7 +62,8 @@ def tables() -> set[str]:
 def schema_drift() -> list:
     """What autogenerate would write to bring the database to the models; [] when they agree."""
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={
+            "compare_type": True, "include_name": migrate.alembic_ctx_kwargs["include_name"]})
         return compare_metadata(context, db.metadata)
 
 

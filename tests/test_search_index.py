@@ -1,0 +1,112 @@
+"""The search index behind `_q`: Strapi's meaning kept (a case-insensitive substring of some
+searched field or of the id), whatever the text's length or characters; kept exact by every
+write; records in the trash or removed for good never found; built by migration 0008 over the
+records already there."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from customers.extensions import db
+from customers.search_text import SEARCHED
+from customers.tokens import issue_token
+from tests.client import Api
+from tests.conftest import app_on
+from tests.test_csv import import_csv
+from tests.test_migrations import empty_database, postgres_database  # noqa: F401  (fixtures)
+
+RECORDS = [
+    {"referenceId": "100% \"quoted\"", "addressCity": "São Paulo", "gender": "female"},
+    {"referenceId": "a_b*c", "addressStreet": "Rua (NEAR) x:y", "gender": "male"},
+    {"uuid": "ΟΔΟΣ", "addressNeighborhood": "Straße", "maritalStatus": "stable_union"},
+    {"addressCountry": "Brasil", "addressState": "PE", "addressCity": "SAO PAULO"},
+    {"referenceId": "ab", "created_by_like": None},
+]
+QUERIES = ["%", "_", "a_b", "\"quo", "\"", "*", "(near)", "x:y", "are", "ao", "são", "SÃO",
+           "sao", "o p", "paulo", "male", "fem", "stable_", "ΟΣ", "οδοσ", "straße", "STRASSE",
+           "1", "2", "b*c", "e\u0301", "writer", " ", "ab", "pe", "zzz", "brasil"]
+
+
+def expected(records: list[dict], query: str) -> list[str]:
+    """Strapi's `_q`, worked out here: the ids of records where some searched field, or the
+    id's text, contains the query, both lowered."""
+    wanted = query.lower()
+    return [r["id"] for r in records
+            if wanted in r["id"] or any(wanted in (r[name] or "").lower() for name in SEARCHED)]
+
+
+def found(api, query: str) -> list[str]:
+    """The ids `_q` lists (checking that the total and the count agree with it)."""
+    response = api.send("GET", f"/customers?_q={quote(query)}&_limit=-1")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    ids = [record["id"] for record in response.get_json()]
+    count = api.send("GET", f"/customers/count?_q={quote(query)}").get_json()
+    assert int(response.headers["X-Total-Count"]) == count == len(ids), query
+    return ids
+
+
+def test_q_is_a_case_insensitive_substring_whatever_its_length_or_characters(api):
+    records = [api.create(**{k: v for k, v in r.items() if k in SEARCHED}) for r in RECORDS]
+    for query in QUERIES:
+        assert found(api, query) == expected(records, query), query
+    # Strapi's meaning: case ignored, accents not (the page's search ignores both)
+    assert found(api, "sao") == [records[3]["id"]] and found(api, "ΟΣ") == [records[2]["id"]]
+
+
+def index_rows() -> int:
+    return db.session.execute(text("SELECT count(*) FROM customer_search")).scalar_one()
+
+
+def test_every_write_keeps_the_index_exact(api, app):
+    first = api.create(addressCity="Olinda", referenceId="R-1")
+    second = api.create(addressCity="Recife")
+    assert found(api, "olinda") == [first["id"]]
+    assert api.send("PUT", f"/customers/{first['id']}", {"addressCity": "Caruaru"}).status_code == 200
+    assert found(api, "olinda") == [] and found(api, "caruaru") == [first["id"]]
+    assert api.send("PATCH", f"/customers/{first['id']}", {"addressCity": None}).status_code == 200
+    assert found(api, "caruaru") == [] and found(api, "r-1") == [first["id"]]
+    csv = f"id,addressCity\n{second['id']},Gravatá\n,Garanhuns\n"
+    assert import_csv(api, csv).status_code == 200
+    assert found(api, "gravatá") == [second["id"]] and found(api, "recife") == []
+    assert len(found(api, "garanhuns")) == 1
+    assert api.send("DELETE", f"/customers/{second['id']}").status_code == 200
+    assert found(api, "gravat") == []  # a record in the trash is found by no search
+    with app.app_context():
+        db.session.execute(text("DELETE FROM customers"))  # removed for good: its texts go
+        db.session.commit()
+        assert index_rows() == 0
+
+
+def test_upgrading_from_0007_indexes_the_records_there(empty_database):
+    with app_on(empty_database) as app:
+        with app.app_context():
+            upgrade(revision="0007")
+            db.session.execute(text(
+                "INSERT INTO customers (reference_id, address_city, gender, published_at, updated_at,"
+                " version) VALUES ('R-1', 'São Paulo', 'female', '2026-01-02', '2026-01-02', 1),"
+                " ('R-2', NULL, NULL, '2026-01-02', '2026-01-02', 1)"))
+            db.session.commit()
+            upgrade()
+            token = issue_token("writer", "write")[1]
+            assert index_rows() == 2
+        api = Api(app.test_client(), token)
+        assert found(api, "SÃO") == ["1"] and found(api, "r-") == ["1", "2"]
+        assert found(api, "2") == ["2"] and found(api, "female") == ["1"]
+        created = api.create(addressCity="Recife")
+        assert found(api, "recife") == [created["id"]]
+
+
+def test_rebuild_indexes_records_written_around_the_service(api, app):
+    api.create(addressCity="Olinda")
+    with app.app_context():
+        db.session.execute(text(
+            "INSERT INTO customers (address_city, published_at, updated_at, version) VALUES "
+            "('Caruaru', '2026-01-02', '2026-01-02', 1)"))
+        db.session.commit()
+    assert found(api, "caruaru") == []  # written around the service: not indexed
+    result = app.test_cli_runner().invoke(args=["search", "rebuild"])
+    assert result.exit_code == 0 and result.output == "2 customers indexed\n", result.output
+    assert found(api, "caruaru") == ["2"] and found(api, "olinda") == ["1"]
