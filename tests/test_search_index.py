@@ -56,8 +56,11 @@ def test_q_is_a_case_insensitive_substring_whatever_its_length_or_characters(api
     assert found(api, "sao") == [records[3]["id"]] and found(api, "ΟΣ") == [records[2]["id"]]
 
 
-def index_rows() -> int:
-    return db.session.execute(text("SELECT count(*) FROM customer_search")).scalar_one()
+def index_texts(app) -> dict[int, str]:
+    """The index's `exact` text of each record it holds."""
+    key = "rowid" if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") else "customer_id"
+    with app.app_context():
+        return dict(db.session.execute(text(f"SELECT {key}, exact FROM customer_search")).all())
 
 
 def test_every_write_keeps_the_index_exact(api, app):
@@ -68,16 +71,28 @@ def test_every_write_keeps_the_index_exact(api, app):
     assert found(api, "olinda") == [] and found(api, "caruaru") == [first["id"]]
     assert api.send("PATCH", f"/customers/{first['id']}", {"addressCity": None}).status_code == 200
     assert found(api, "caruaru") == [] and found(api, "r-1") == [first["id"]]
+    reverted = api.send("POST", f"/customers/{first['id']}/revert", {"version": 2})
+    assert reverted.status_code == 200 and found(api, "caruaru") == [first["id"]]
     csv = f"id,addressCity\n{second['id']},Gravatá\n,Garanhuns\n"
     assert import_csv(api, csv).status_code == 200
     assert found(api, "gravatá") == [second["id"]] and found(api, "recife") == []
     assert len(found(api, "garanhuns")) == 1
     assert api.send("DELETE", f"/customers/{second['id']}").status_code == 200
     assert found(api, "gravat") == []  # a record in the trash is found by no search
+    assert api.send("POST", f"/customers/{second['id']}/restore").status_code == 200
+    assert found(api, "gravat") == [second["id"]]
+    runner = app.test_cli_runner()
+    erased = runner.invoke(args=["customers", "erase", second["id"], "--by", "dpo"])
+    assert erased.exit_code == 0, erased.output
+    assert int(second["id"]) not in index_texts(app)  # erased: no value of it is left
+    assert api.send("DELETE", f"/customers/{first['id']}").status_code == 200
+    app.config["TRASH_RETENTION_DAYS"] = 0
+    assert runner.invoke(args=["trash", "purge"]).exit_code == 0
+    assert int(first["id"]) not in index_texts(app) and len(index_texts(app)) == 1
     with app.app_context():
-        db.session.execute(text("DELETE FROM customers"))  # removed for good: its texts go
+        db.session.execute(text("DELETE FROM customers"))  # removed around the service too
         db.session.commit()
-        assert index_rows() == 0
+    assert index_texts(app) == {}
 
 
 def test_upgrading_from_0007_indexes_the_records_there(empty_database):
@@ -91,7 +106,7 @@ def test_upgrading_from_0007_indexes_the_records_there(empty_database):
             db.session.commit()
             upgrade()
             token = issue_token("writer", "write")[1]
-            assert index_rows() == 2
+            assert db.session.execute(text("SELECT count(*) FROM customer_search")).scalar() == 2
         api = Api(app.test_client(), token)
         assert found(api, "SÃO") == ["1"] and found(api, "r-") == ["1", "2"]
         assert found(api, "2") == ["2"] and found(api, "female") == ["1"]
