@@ -290,9 +290,7 @@ def _lock(connection: Connection, customer_id: str, expected: Expected,
     for no record, 404 for one in the trash (with `trashed`: 409 for one not in it), 412
     when If-Match names none of its versions."""
     params = {"pk": primary_key(customer_id), **(guard.params if guard else {})}
-    # The guard is checked in the statement that locks the row, as it was in the UPDATE.
-    lock = _LOCK if guard is None else _LOCK.where(guard.condition)
-    row = connection.execute(lock, params).first()
+    row = connection.execute(_lock_statement(guard), params).first()
     if row is None:
         if guard is not None and not connection.execute(select(guard.condition), params).scalar():
             raise guard.refusal()
@@ -302,6 +300,24 @@ def _lock(connection: Connection, customer_id: str, expected: Expected,
         raise ApiError(412, "The record has changed since the version named in If-Match; "
                             "fetch it again and retry.")
     return record
+
+
+def _lock_statement(guard: Guard | None) -> Any:
+    """The lock read, with the guard's condition in its WHERE: the guard is checked in the
+    statement that locks the row. Built once per condition (a token guard has one), so each
+    write costs a compiled-cache hit, not a new statement's cache key."""
+    if guard is None:
+        return _LOCK
+    # Keyed by identity (a SQL expression's == builds SQL); the entry keeps the condition
+    # alive, so its id is never another's.
+    _condition, statement = _GUARDED_LOCKS.get(id(guard.condition), (None, None))
+    if statement is None:
+        statement = _LOCK.where(guard.condition)
+        _GUARDED_LOCKS[id(guard.condition)] = (guard.condition, statement)
+    return statement
+
+
+_GUARDED_LOCKS: dict[int, tuple[Any, Any]] = {}
 
 
 def _as_expected(record: CustomerRecord, trashed: bool, live_refusal: int) -> CustomerRecord:
