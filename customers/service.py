@@ -98,11 +98,10 @@ def at_version(customer_id: str, version: int) -> CustomerRecord:
 def timeline(customer_id: str, limit: int, start: int) -> tuple[list[dict[str, Any]], int]:
     """A page of a record's history, newest first, and how many entries it has; 404 for an
     id that never had a record (a deleted one still has its history)."""
-    pk = primary_key(customer_id)
-    total = history.count(pk)
+    entries, total = history.timeline(primary_key(customer_id), limit, start)
     if total == 0:
         raise _not_found(customer_id)
-    return history.page(pk, limit, start), total
+    return entries, total
 
 
 def create(fields: dict[str, Any], origin: Origin, claim: Claim | None = None) -> CustomerRecord:
