@@ -1,17 +1,21 @@
 """In Chromium: the record's memory from the pages. Two people editing one record keep each
-other's changes; a real conflict is chosen field by field."""
+other's changes; a real conflict is chosen field by field; a deleted record comes back from
+the trash; an earlier version is restored from the timeline."""
 from __future__ import annotations
+
+import re
 
 import pytest
 
 from customers.accounts import create_user
-from tests.test_browser import (PASSWORD, SQLITE_ONLY, api, create, launch_chromium, page_opener,
-                                shot, sign_in)
+from tests.test_browser import (PASSWORD, SQLITE_ONLY, api, create, launch_chromium, make_person,
+                                page_opener, shot, sign_in)
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
 
 chromium = pytest.fixture(launch_chromium, scope="module", name="chromium")
 new_page = pytest.fixture(page_opener, name="new_page")
+person = pytest.fixture(make_person, name="person")
 BOTH = pytest.mark.parametrize(
     "database_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 
@@ -80,3 +84,52 @@ def test_a_real_conflict_shows_both_values_and_saves_the_chosen_one(new_page, li
     expect(second.locator(".flash")).to_contain_text("saved")
     record = api(live_server, "GET", f"/customers/{customer['id']}")[1]
     assert (record["maritalStatus"], record["addressCity"]) == ("married", "Paulista")
+
+
+@BOTH
+def test_a_deleted_customer_is_restored_from_the_trash(new_page, live_server, person):
+    from playwright.sync_api import expect
+
+    customer = create(live_server, referenceId="R-7", addressCity="Olinda")
+    page = new_page()
+    sign_in(page, live_server, person, f"/customers/{customer['id']}/view")
+    page.get_by_role("link", name="Delete").click()
+    page.get_by_role("button", name="Delete this customer").click()
+    expect(page.locator(".flash")).to_contain_text("deleted")
+    assert api(live_server, "GET", f"/customers/{customer['id']}")[0] == 404
+    page.get_by_role("link", name="Deleted customers").click()
+    row = page.locator("table.records tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("R-7")
+    expect(row).to_contain_text(person)
+    shot(page, "trash")
+    row.get_by_role("button", name=f"Restore customer {customer['id']}").click()
+    expect(page.locator(".flash")).to_contain_text("restored from the trash")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Customer #{customer['id']}")
+    status, record = api(live_server, "GET", f"/customers/{customer['id']}")
+    assert (status, record["addressCity"], record["updated_by"]) == (200, "Olinda", person)
+
+
+@SQLITE_ONLY
+def test_an_earlier_version_is_restored_from_the_timeline(new_page, live_server, editors):
+    from playwright.sync_api import expect
+
+    customer = create(live_server, addressCity="Recife", maritalStatus="single")
+    api(live_server, "PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda",
+                                                            "maritalStatus": "widowed"})
+    page = new_page()
+    sign_in(page, live_server, editors[0], f"/customers/{customer['id']}/view")
+    page.get_by_role("link", name="History").click()
+    entries = page.locator("ol.timeline > li")
+    expect(entries).to_have_count(2)
+    expect(entries.first).to_contain_text("Marital status: Single → Widowed")
+    expect(entries.first).to_contain_text("through API")
+    shot(page, "timeline")
+    page.get_by_role("link", name="Restore version 1").click()
+    expect(page.locator("table.compare tbody tr")).to_have_text(
+        [re.compile(r"City\s+Olinda\s+Recife"), re.compile(r"Marital status\s+Widowed\s+Single")])
+    page.get_by_role("button", name="Restore version 1").click()
+    expect(page.locator(".flash")).to_contain_text("as it was at version 1 again")
+    record = api(live_server, "GET", f"/customers/{customer['id']}")[1]
+    assert (record["addressCity"], record["maritalStatus"], record["updated_by"]) == (
+        "Recife", "single", editors[0])

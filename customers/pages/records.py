@@ -33,8 +33,21 @@ Page = str | tuple[str, int]
 @pages_bp.get("/customers/<customer_id>/view")
 @login_required
 def view_customer(customer_id: str) -> Page:
-    """One record, with who changed it last and when."""
-    return _render("customers/view.html", service.get(customer_id))
+    """One record, with who changed it last and when; one in the trash says so."""
+    try:
+        return _render("customers/view.html", service.get(customer_id))
+    except ApiError as error:
+        if error.code != 404:
+            raise
+        return _render("customers/view.html", _in_trash(customer_id, error), in_trash=True)
+
+
+def _in_trash(customer_id: str, error: ApiError) -> CustomerRecord:
+    """The record if it is in the trash; else the live lookup's own 404."""
+    try:
+        return service.get(customer_id, trashed=True)
+    except ApiError:
+        raise error from None
 
 
 @pages_bp.route("/customers/new", methods=["GET", "POST"])
@@ -92,7 +105,7 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         customer = service.get(customer_id)
         form.version.data = str(customer.version)
         return _render("customers/delete.html", customer, 409, form=form, changed_meanwhile=True)
-    flash(f"Customer {customer_id} deleted.", "success")
+    flash(f"Customer {customer_id} deleted. It can be restored from Deleted customers.", "success")
     return redirect(url_for(".list_customers_page"))
 
 

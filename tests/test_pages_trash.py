@@ -1,0 +1,124 @@
+"""Deleted customers through Flask's test client: the trash page, a trashed record's page,
+restore (admins only, CSRF-checked)."""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from customers.accounts import create_user
+from tests.test_pages import PASSWORD, csrf_of, make_person, make_signed_in, sign_in, submit
+
+person = pytest.fixture(make_person, name="person")
+signed_in = pytest.fixture(make_signed_in, name="signed_in")
+
+
+def client_as(app: Flask, name: str, role: str) -> FlaskClient:
+    """Another browser, signed in as a new person with `role`."""
+    with app.app_context():
+        create_user(name, PASSWORD, role)
+    client = app.test_client()
+    assert sign_in(client, name).status_code == 302
+    return client
+
+
+def trash_rows(html: str) -> list[list[str]]:
+    """The trash page's rows, as the text of their cells (the button's hidden words aside)."""
+    tree = lxml.html.fromstring(html)
+    for hidden in tree.xpath("//span[@class='visually-hidden']"):
+        hidden.drop_tree()
+    return [[" ".join(td.text_content().split()) for td in tr.xpath("td")]
+            for tr in tree.xpath("//table/tbody/tr")]
+
+
+def deleted(signed_in: FlaskClient, api, **fields: str) -> dict:
+    """A record made by the API and deleted through the pages (by `ana`)."""
+    customer = api.create(**fields)
+    assert submit(signed_in, f"/customers/{customer['id']}/delete", {}).status_code == 302
+    return customer
+
+
+def test_the_trash_lists_deleted_customers_and_restores_one(signed_in, api):
+    kept = api.create(referenceId="R-1", addressCity="Recife")
+    gone = deleted(signed_in, api, referenceId="R-2", addressCity="Olinda")
+    listed = signed_in.get("/customers/browse").get_data(as_text=True)
+    assert lxml.html.fromstring(listed).xpath("//a[text()='Deleted customers']/@href") == [
+        "/customers/browse/trash"]
+    page = signed_in.get("/customers/browse/trash")
+    rows = trash_rows(page.get_data(as_text=True))
+    assert [row[:3] + row[4:] for row in rows] == [[f"#{gone['id']}", "R-2", "Olinda", "ana",
+                                                    "Restore"]]
+    assert rows[0][3].endswith(" UTC")
+    form = dict(lxml.html.fromstring(page.get_data(as_text=True)).xpath("//tbody//form")[0]
+                .form_values())
+    restored = signed_in.post(f"/customers/browse/trash/{gone['id']}/restore", data=form)
+    assert restored.status_code == 302 and restored.location == f"/customers/{gone['id']}/view"
+    assert "restored from the trash" in signed_in.get(restored.location).get_data(as_text=True)
+    record = api.get(gone["id"])
+    assert (record["addressCity"], record["updated_by"]) == ("Olinda", "ana")
+    newest = api.send("GET", f"/customers/{gone['id']}/history").get_json()[0]
+    assert (newest["action"], newest["by"], newest["via"]) == ("restore", "ana", "page")
+    assert trash_rows(signed_in.get("/customers/browse/trash").get_data(as_text=True)) == []
+    assert api.get(kept["id"])["addressCity"] == "Recife"
+
+
+def test_a_trashed_record_page_says_so_and_offers_restore_to_admins(signed_in, api, app):
+    gone = deleted(signed_in, api, addressCity="Olinda")
+    path = f"/customers/{gone['id']}/view"
+    page = signed_in.get(path)
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "This customer is in the trash" in html
+    tree = lxml.html.fromstring(html)
+    assert tree.xpath("//form/button/text()")[-1] == "Restore this customer"
+    assert not tree.xpath("//a[text()='Edit']") and tree.xpath("//a[text()='History']")
+    editor = client_as(app, "eva", "editor")
+    html = editor.get(path).get_data(as_text=True)
+    assert "This customer is in the trash" in html and "Restore this customer" not in html
+    assert signed_in.get("/customers/999/view").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["viewer", "editor"])
+def test_only_admins_see_the_trash_and_restore(signed_in, api, app, snapshot, role):
+    gone = deleted(signed_in, api, addressCity="Olinda")
+    other = client_as(app, "vic", role)
+    assert other.get("/customers/browse/trash").status_code == 403
+    listed = other.get("/customers/browse").get_data(as_text=True)
+    assert "Deleted customers" not in listed
+    before = snapshot()
+    token = csrf_of(other.get("/account/password").get_data(as_text=True))
+    refused = other.post(f"/customers/browse/trash/{gone['id']}/restore",
+                         data={"csrf_token": token})
+    assert refused.status_code == 403 and "needs the role admin" in refused.get_data(as_text=True)
+    assert snapshot() == before
+
+
+def test_a_forged_restore_without_csrf_is_refused(signed_in, api, snapshot):
+    gone = deleted(signed_in, api, addressCity="Olinda")
+    before = snapshot()
+    forged = signed_in.post(f"/customers/browse/trash/{gone['id']}/restore", data={})
+    assert forged.status_code == 400
+    assert snapshot() == before
+
+
+def test_restoring_a_live_record_is_refused(signed_in, api, snapshot):
+    customer = api.create(addressCity="Recife")
+    token = csrf_of(signed_in.get("/account/password").get_data(as_text=True))
+    before = snapshot()
+    refused = signed_in.post(f"/customers/browse/trash/{customer['id']}/restore",
+                             data={"csrf_token": token})
+    assert refused.status_code == 409 and "not in the trash" in refused.get_data(as_text=True)
+    assert snapshot() == before
+
+
+def test_the_trash_pages(signed_in, api, app):
+    app.config["CUSTOMERS_PAGE_SIZE"] = 2
+    for number in range(3):
+        deleted(signed_in, api, referenceId=f"R-{number}")
+    first = signed_in.get("/customers/browse/trash").get_data(as_text=True)
+    assert len(trash_rows(first)) == 2
+    older = lxml.html.fromstring(first).xpath("//a[@rel='next']/@href")
+    assert older == ["/customers/browse/trash?_start=2"]
+    second = signed_in.get(older[0]).get_data(as_text=True)
+    assert len(trash_rows(second)) == 1
+    assert signed_in.get("/customers/browse/trash?_start=x").status_code == 400
