@@ -29,6 +29,15 @@ def editors(app) -> tuple[str, str]:
     return "ana", "bia"
 
 
+def fits_a_phone(page, name: str) -> None:
+    """At 320 px nothing scrolls sideways (a screenshot of it into test-artifacts/)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": 320, "height": 640})
+    shot(page, f"{name}-320")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    page.set_viewport_size(size)
+
+
 def two_forms(new_page, live_server, editors, customer) -> tuple:
     """A's and B's browsers, both on the record's edit form, opened at the same version."""
     path = f"/customers/{customer['id']}/edit"
@@ -78,6 +87,7 @@ def test_a_real_conflict_shows_both_values_and_saves_the_chosen_one(new_page, li
     expect(theirs).to_be_checked()
     expect(mine).not_to_be_checked()
     shot(second, "merge-conflict")
+    fits_a_phone(second, "merge-conflict")
     assert api(live_server, "GET", f"/customers/{customer['id']}")[1]["maritalStatus"] == "widowed"
     mine.check()
     second.get_by_role("button", name="Save my choices").click()
@@ -103,6 +113,7 @@ def test_a_deleted_customer_is_restored_from_the_trash(new_page, live_server, pe
     expect(row).to_contain_text("R-7")
     expect(row).to_contain_text(person)
     shot(page, "trash")
+    fits_a_phone(page, "trash")
     row.get_by_role("button", name=f"Restore customer {customer['id']}").click()
     expect(page.locator(".flash")).to_contain_text("restored from the trash")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Customer #{customer['id']}")
@@ -125,6 +136,7 @@ def test_an_earlier_version_is_restored_from_the_timeline(new_page, live_server,
     expect(entries.first).to_contain_text("Marital status: Single → Widowed")
     expect(entries.first).to_contain_text("through API")
     shot(page, "timeline")
+    fits_a_phone(page, "timeline")
     page.get_by_role("link", name="Restore version 1").click()
     expect(page.locator("table.compare tbody tr")).to_have_text(
         [re.compile(r"City\s+Olinda\s+Recife"), re.compile(r"Marital status\s+Widowed\s+Single")])
