@@ -116,7 +116,7 @@ def test_a_deleted_customer_is_restored_from_the_trash(new_page, live_server, pe
     fits_a_phone(page, "trash")
     row.get_by_role("button", name=f"Restore customer {customer['id']}").click()
     expect(page.locator(".flash")).to_contain_text("restored from the trash")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Customer #{customer['id']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"R-7, Olinda #{customer['id']}")
     status, record = api(live_server, "GET", f"/customers/{customer['id']}")
     assert (status, record["addressCity"], record["updated_by"]) == (200, "Olinda", person)
 
