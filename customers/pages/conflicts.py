@@ -14,10 +14,9 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from customers import history, service
+from customers import service
 from customers.changes import Origin
 from customers.errors import ApiError
-from customers.extensions import db
 from customers.ids import parse_version
 from customers.merge import Merge, three_way
 from customers.pages.forms import LABELS, CustomerForm, choice_label
@@ -54,11 +53,12 @@ def base_at(customer_id: str, version: int | None) -> dict[str, Any] | None:
     """The writable fields of the record at `version`, from history; None if unknown."""
     if version is None:
         return None
-    found = history.fields_at(db.session.connection(), service.primary_key(customer_id), version)
-    if found is None:
-        return None
-    values, _by = found
-    return {name: history.from_json(name, values.get(name)) for name in WRITABLE}
+    try:
+        return service.writable(service.at_version(customer_id, version))
+    except ApiError as error:
+        if error.code != 404:
+            raise
+        return None  # a version history does not hold: every difference is asked
 
 
 def _saved_message(customer_id: str, merge: Merge) -> str:
