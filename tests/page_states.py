@@ -73,8 +73,12 @@ def signed_in_states(page: Any, server: Any, admin: str) -> Iterator[str]:
     page.locator("button.primary").click()
     page.locator("table.compare").wait_for()
     yield "conflict"
+    page.goto(f"{record}/timeline/1/restore")
+    yield "restore a version"
     page.goto(f"{record}/delete")
     yield "delete"
+    page.goto(f"{server.url}/customers/browse/trash")
+    yield "deleted customers, none"
     page.goto(f"{server.url}/customers/browse/import")
     yield "import"
     page.goto(f"{server.url}/account/password")

@@ -69,6 +69,9 @@ def test_a_real_conflict_shows_only_that_field_and_writes_nothing(signed_in, api
     html = page.get_data(as_text=True)
     assert page.status_code == 409
     assert conflicts(html) == {"City": ("Caruaru", "Olinda")}
+    tree = lxml.html.fromstring(html)  # a failed save, as the accessibility rules have it
+    assert tree.findtext(".//title").startswith("Error: ")
+    assert tree.xpath("//*[@class='error-summary'][@autofocus][@tabindex='-1']")
     assert snapshot() == before
     sent = choices_form(html)
     # The saved value is the default; the person's own other change rides along.
