@@ -91,3 +91,31 @@ def test_a_stranger_is_sent_to_sign_in(client, api):
     page = client.get(f"/customers/{customer['id']}/timeline")
     assert page.status_code == 302 and "/login" in page.location
 
+
+
+def test_a_trashed_record_keeps_its_timeline_without_restore_links(signed_in, api):
+    customer = api.create(addressCity="Recife")
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    assert api.send("DELETE", f"/customers/{customer['id']}").status_code == 200
+    html = signed_in.get(f"/customers/{customer['id']}/timeline").get_data(as_text=True)
+    assert [entry["heading"] for entry in entries(html)] == [
+        "Version 3 · Moved to the trash", "Version 2 · Changed", "Version 1 · Created"]
+    tree = lxml.html.fromstring(html)
+    assert "this customer is in the trash" in tree.findtext(".//p[@class='meta']")
+    assert tree.xpath("//p[@class='back']/a/@href") == [f"/customers/{customer['id']}/view"]
+    assert "Restore version" not in html
+
+
+def test_erased_values_are_shown_as_erased(signed_in, api, app):
+    from customers import service
+    from customers.changes import Origin
+
+    customer = api.create(addressCity="Recife", gender="female")
+    with app.test_request_context():
+        service.erase(customer["id"], Origin("dpo", "cli"))
+    html = signed_in.get(f"/customers/{customer['id']}/timeline").get_data(as_text=True)
+    shown = entries(html)
+    assert [entry["heading"] for entry in shown] == ["Version 2 · Erased", "Version 1 · Created"]
+    assert shown[0]["meta"].startswith("by dpo ") and shown[0]["meta"].endswith("command line")
+    assert sorted(shown[1]["changes"]) == ["City: value erased", "Gender: value erased"]
+    assert "Recife" not in html and "only its history" in html

@@ -29,11 +29,11 @@ def customer_timeline(customer_id: str) -> str:
     size = current_app.config["CUSTOMERS_PAGE_SIZE"]
     start = _start(request.args.get("_start", "0"))
     entries, total = service.timeline(customer_id, size, start)
+    customer, in_trash = _current(customer_id)
     return render_template(
-        "customers/timeline.html", customer_id=customer_id, customer=_live(customer_id),
+        "customers/timeline.html", customer_id=customer_id, customer=customer, in_trash=in_trash,
         entries=[entry_shown(entry) for entry in entries], total=total, start=start, size=size,
-        newest=start == 0, link=lambda at: url_for(".customer_timeline", customer_id=customer_id,
-                                                   _start=at or None))
+        link=lambda at: url_for(".customer_timeline", customer_id=customer_id, _start=at or None))
 
 
 def entry_shown(entry: dict[str, Any]) -> dict[str, Any]:
@@ -45,11 +45,13 @@ def entry_shown(entry: dict[str, Any]) -> dict[str, Any]:
             "at": datetime.fromisoformat(entry["at"].removesuffix("Z"))}
 
 
-def _change(name: str, change: dict[str, Any]) -> tuple[str, str, str]:
-    """A field's change: its label, its old and its new value as the form shows them."""
+def _change(name: str, change: dict[str, Any]) -> tuple[str, Any, Any, bool]:
+    """A field's change: its label, its old and its new value as the form shows them, and
+    whether erasure or purge blanked them (a change from null to null is no change)."""
+    erased = change["from"] is None and change["to"] is None
     if name not in LABELS:  # a field the form no longer has: as history holds it
-        return name, change["from"], change["to"]
-    return LABELS[name], shown(name, change["from"]), shown(name, change["to"])
+        return name, change["from"], change["to"], erased
+    return LABELS[name], shown(name, change["from"]), shown(name, change["to"]), erased
 
 
 def _start(text: str) -> int:
@@ -60,11 +62,13 @@ def _start(text: str) -> int:
     return start
 
 
-def _live(customer_id: str) -> CustomerRecord | None:
-    """The record as it is now, or None when it is gone (in the trash or purged)."""
-    try:
-        return service.get(customer_id)
-    except ApiError as error:
-        if error.code != 404:
-            raise
-        return None
+def _current(customer_id: str) -> tuple[CustomerRecord | None, bool]:
+    """The record as it is now, and whether it is in the trash; None when it is gone for
+    good (purged or erased: only its history is left)."""
+    for trashed in (False, True):
+        try:
+            return service.get(customer_id, trashed=trashed), trashed
+        except ApiError as error:
+            if error.code != 404:
+                raise
+    return None, False
