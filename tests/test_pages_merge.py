@@ -204,3 +204,18 @@ def test_a_record_that_keeps_changing_is_not_saved_over(signed_in, api, monkeypa
     page = signed_in.post(path, data={**form, "addressNeighborhood": "Derby"})
     assert page.status_code == 409 and "kept changing" in page.get_data(as_text=True)
     assert api.get(customer["id"])["addressNeighborhood"] is None
+
+
+def test_save_and_continue_editing_stays_so_through_a_merge(signed_in, api):
+    customer = api.create(addressCity="Recife", addressState="PE")
+    path = f"/customers/{customer['id']}/edit"
+    form = {**form_of(signed_in, path), "then": "edit"}
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    merged = signed_in.post(path, data={**form, "addressState": "PB"})
+    assert merged.status_code == 302 and merged.location == path
+    form = {**form_of(signed_in, path), "then": "edit"}
+    api.send("PUT", f"/customers/{customer['id']}", {"addressState": "AL"})
+    page = signed_in.post(path, data={**form, "addressState": "SE"})
+    sent = choices_form(page.get_data(as_text=True))
+    assert page.status_code == 409 and sent["then"] == "edit"
+    assert signed_in.post(path, data=sent).location == path

@@ -9,10 +9,11 @@ fields, so saving it merges again if the record moved once more.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, render_template, request
 
 from customers import service
 from customers.changes import Origin
@@ -27,10 +28,10 @@ from customers.schemas import WRITABLE, choices
 ATTEMPTS = 3
 
 
-def save_merged(customer_id: str, form: CustomerForm, mine: dict[str, Any],
-                origin: Origin) -> tuple[str, int] | Response:
+def save_merged(customer_id: str, form: CustomerForm, mine: dict[str, Any], origin: Origin,
+                after_save: Callable[[str], Response]) -> tuple[str, int] | Response:
     """Merge the person's values `mine` with what changed since their form's version: save
-    them (back on the record page), or show the conflicts (409)."""
+    them (then `after_save`, as any save), or show the conflicts (409)."""
     base = base_at(customer_id, parse_version(form.version.data or ""))
     for _ in range(ATTEMPTS):
         current = service.get(customer_id)
@@ -44,7 +45,7 @@ def save_merged(customer_id: str, form: CustomerForm, mine: dict[str, Any],
                 raise
             continue  # changed again between the read and the save: merge with that
         flash(_saved_message(customer_id, merge), "success")
-        return redirect(url_for(".view_customer", customer_id=customer_id))
+        return after_save(customer_id)
     raise ApiError(409, "The record kept changing while your edit was merged; nothing was "
                         "saved. Open it again and redo your edit.")
 
@@ -80,8 +81,10 @@ def _conflict_page(current: CustomerRecord, form: CustomerForm, merge: Merge) ->
             for name, (mine, theirs) in merge.conflicts.items()]
     carried = {name: form_value(value) for name, value in merge.apply.items()}
     also = {LABELS[name]: shown(name, value) for name, value in merge.apply.items()}
+    # "Save and continue editing" stays the person's choice through the conflict page.
+    then = request.form.get("then")
     return render_template("customers/conflict.html", customer=current, form=form, rows=rows,
-                           carried=carried, also=also)
+                           carried=carried, also=also, then=then)
 
 
 def form_value(value: Any) -> str:

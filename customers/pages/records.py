@@ -84,7 +84,7 @@ def edit_customer(customer_id: str) -> Page | Response:
         return _render("customers/form.html", customer, 422, form=form)
     except ApiError as error:
         _unless_stale(error)
-        return save_merged(customer_id, form, changes, page_origin())
+        return save_merged(customer_id, form, changes, page_origin(), _after_save)
     flash(f"Customer {customer_id} saved.", "success")
     return _after_save(customer_id)
 
