@@ -112,13 +112,6 @@ def version_at(connection: Connection, customer_id: int, version: int) -> Snapsh
     return Snapshot(values, last.changed_by, last.changed_at)
 
 
-def fields_at(connection: Connection, customer_id: int, version: int) -> tuple[dict[str, Any], str] | None:
-    """The writable field values of a record at `version` (as JSON carries them), and who
-    made that version; None when history has no such version."""
-    snapshot = version_at(connection, customer_id, version)
-    return None if snapshot is None else (snapshot.values, snapshot.by)
-
-
 def from_json(name: str, value: Any) -> Any:
     """A field value as history holds it, back as the record holds it (dates as dates)."""
     return date.fromisoformat(value) if value is not None and name in _DATES else value

@@ -96,3 +96,25 @@ def test_a_search_looks_its_text_up_in_the_index(analysed, query):
         assert SEARCH_PLAN[dialect] in plan, plan
         assert "Seq Scan" not in plan, plan
         assert not any(line.startswith("SCAN customers") for line in plan.splitlines()), plan
+
+
+@pytest.mark.parametrize("trash", [False, True])
+def test_the_unfiltered_first_page_walks_the_partial_index(analysed, trash):
+    """The oldest tenth in the trash: the first page of the list (and of the trash) walks
+    the partial index of its own rows, never the table stepping over the others."""
+    app, dialect = analysed
+    with app.app_context():
+        db.session.execute(text("UPDATE customers SET deleted_at = '2026-11-30 12:00:00', "
+                                "deleted_by = 'x' WHERE id <= 2000"))
+        db.session.commit()
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
+        listing = parse([], 100, 1000)
+        listing.trash = trash
+        compiled = listing.select().compile(dialect=db.engine.dialect)
+        params = (tuple(compiled.params[name] for name in compiled.positiontup)
+                  if compiled.positional else compiled.params)
+        explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+        plan = "\n".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
+            explain + str(compiled), params))
+    assert ("ix_customers_trash" if trash else "ix_customers_live") in plan, plan

@@ -1,0 +1,106 @@
+"""The list's first page beside a large trash: 1,000,000 customers, then 100,000 of them
+deleted, on SQLite and PostgreSQL, in-process (the Flask test client).
+
+    .venv/bin/python bench/trash_list.py [--rows 1000000] [--requests 200] [--only sqlite|postgres]
+
+For each database it seeds `--rows` customers (as bench/run.py does), then times the first
+page of `GET /customers` (100 records and X-Total-Count) and of `GET /customers/deleted`:
+with an empty trash; with every tenth record deleted; and with the oldest tenth (ids 1 to
+100,000) deleted, where a list without the partial index of live records would step over
+100,000 deleted rows before its first live one. It prints each median and its ratio to the
+empty trash's. The goal (issue 12): the first page stays as fast (ratios near 1).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from databases import ROOT, drop_postgres, flask, postgres_database, sqlite_database
+
+TRASH = {
+    "every tenth deleted": "id % 10 = 0",
+    "oldest tenth deleted": "id <= :tenth",
+}
+
+
+def move(url: str, condition: str | None, rows: int) -> None:
+    """Empty the trash, then move the records matching `condition` into it (in SQL: this is
+    the list's cost that is measured, not the deletes')."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE customers SET deleted_at = NULL, deleted_by = NULL "
+                                "WHERE deleted_at IS NOT NULL"))
+        if condition is not None:
+            connection.execute(text("UPDATE customers SET deleted_at = '2026-11-30 12:00:00', "
+                                    f"deleted_by = 'bench' WHERE {condition}"),
+                               {"tenth": rows // 10})
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    engine.dispose()
+
+
+def median_seconds(client, path: str, headers: dict[str, str], requests: int) -> float:
+    """Median time of `requests` GETs of `path` (after 20 uncounted)."""
+    times = []
+    for number in range(requests + 20):
+        started = time.perf_counter()
+        response = client.get(path, headers=headers)
+        elapsed = time.perf_counter() - started
+        assert response.status_code == 200, response.get_data(as_text=True)
+        if number >= 20:
+            times.append(elapsed)
+    return statistics.median(times)
+
+
+def run(url: str, rows: int, requests: int) -> list[tuple[str, float, float]]:
+    """(case, list median, trash median) for each state of the trash."""
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("SECRET_KEY", "bench")
+    sys.path.insert(0, str(ROOT))
+    from app import create_app
+
+    token = flask(url, "tokens", "create", "bench", "--scope", "read").strip().splitlines()[-1]
+    client = create_app().test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    results = []
+    for case, condition in {"empty trash": None, **TRASH}.items():
+        move(url, condition, rows)
+        listed = median_seconds(client, "/customers", headers, requests)
+        trash = median_seconds(client, "/customers/deleted", headers, requests)
+        results.append((case, listed, trash))
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--only", choices=("sqlite", "postgres"))
+    args = parser.parse_args()
+    for kind in ("sqlite", "postgres"):
+        if args.only and kind != args.only:
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            url = (sqlite_database(Path(folder), args.rows) if kind == "sqlite"
+                   else postgres_database(args.rows))
+            try:
+                results = run(url, args.rows, args.requests)
+            finally:
+                if kind == "postgres":
+                    drop_postgres(url)
+        base = results[0][1]
+        for case, listed, trash in results:
+            print(f"{kind}, {args.rows:,} records, {case}: first page {listed * 1000:.2f} ms "
+                  f"({listed / base:.2f}), the trash's first page {trash * 1000:.2f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
