@@ -54,7 +54,8 @@ OPERATIONS: dict[str, dict[str, tuple[str, str, str, bool, Any, tuple[str, ...]]
                 BODY_ERRORS),
         "patch": ("patchCustomer", "Update some fields of a customers record.", "200", True,
                   "Customer", BODY_ERRORS),
-        "delete": ("deleteCustomer", "Delete a single customers record.", "200", False, "Customer",
+        "delete": ("deleteCustomer", "Delete a single customers record (it goes to the trash: "
+                   "GET /customers/deleted, POST /customers/{id}/restore).", "200", False, "Customer",
                    ("404", "412")),
     },
 }

@@ -326,8 +326,9 @@ def _as_expected(record: CustomerRecord, trashed: bool, live_refusal: int) -> Cu
     if record.deleted_at is not None and not trashed:
         raise ApiError(404, f"Customer {record.id} is in the trash (deleted "
                             f"{record.deleted_at.isoformat('T', 'seconds')}Z by "
-                            f"{record.deleted_by}); it can be restored with POST "
-                            f"/customers/{record.id}/restore.")
+                            f"{record.deleted_by}); it can be restored: POST "
+                            f"/customers/{record.id}/restore, or Restore on the Deleted "
+                            "customers page.")
     if record.deleted_at is None and trashed:
         raise ApiError(live_refusal, f"Customer {record.id} is not in the trash.")
     return record
