@@ -55,6 +55,8 @@ def signed_in_states(page: Any, server: Any, admin: str) -> Iterator[str]:
     yield "list"
     page.goto(f"{server.url}/customers/browse?_q=nothing-matches-this")
     yield "list, nothing found"
+    page.goto(f"{server.url}/customers/browse?_q=ref&addressCity_contains=e&_limit=1")
+    yield "list, searched and filtered (chips, total, page numbers)"
     page.goto(f"{record}/view")
     yield "view"
     page.goto(f"{record}/timeline")

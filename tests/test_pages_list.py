@@ -46,8 +46,10 @@ def test_list_takes_the_api_filters_and_keeps_them_while_searching(signed_in, ap
     html = signed_in.get("/customers/browse?gender=female&_sort=id:DESC&_limit=5").get_data(as_text=True)
     assert [row[6] for row in rows(html)] == ["Female"]
     search = lxml.html.fromstring(html).xpath("//form[@role='search']")[0]
-    assert sorted(search.form_values()) == [("_limit", "5"), ("_q", ""), ("_sort", "id:DESC"),
-                                            ("gender", "female")]
+    assert sorted(search.form_values()) == [
+        ("_limit", "5"), ("_q", ""), ("_sort", "id:DESC"), ("addressCity_contains", ""),
+        ("addressState", ""), ("dateOfBirth_gte", ""), ("dateOfBirth_lte", ""), ("gender", "female"),
+        ("maritalStatus", "")]
 
 
 def test_the_first_page_costs_one_limited_query(app, signed_in, api):

@@ -8,6 +8,9 @@ from sqlalchemy import text
 
 from customers import qs, search_index
 from customers.extensions import db
+from customers.pages.forms import choice_label
+from customers.pages.page_search import enum_labels
+from customers.pages.page_search import page_search as search_page
 from customers.query import parse
 
 SEED = {  # 20,000 records; 10 share each referenceId, uuids are unique
@@ -38,13 +41,17 @@ def analysed(app):
     return app, dialect
 
 
-def plans(app, dialect: str, query: str, settings: tuple[str, ...] = ()) -> list[str]:
+def plans(app, dialect: str, query: str, settings: tuple[str, ...] = (),
+          page_search: str | None = None) -> list[str]:
     """The plans of the page and of the count that this query string makes (after these
-    `SET LOCAL`s of PostgreSQL's)."""
+    `SET LOCAL`s of PostgreSQL's), with the list page's search of `page_search` if given."""
     with app.app_context():
         for setting in settings:
             db.session.execute(text(f"SET LOCAL {setting}"))
         listing = parse(qs.split(query.encode()), 100, 1000)
+        if page_search is not None:
+            listing.conditions.append(
+                search_page(page_search, dialect, enum_labels(choice_label)))
         found = []
         for statement in (listing.select(), listing.count_statement()):
             compiled = statement.compile(dialect=db.engine.dialect,
@@ -118,3 +125,13 @@ def test_the_unfiltered_first_page_walks_the_partial_index(analysed, trash):
         plan = "\n".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
             explain + str(compiled), params))
     assert ("ix_customers_trash" if trash else "ix_customers_live") in plan, plan
+
+
+@pytest.mark.parametrize("words", ["u-1234 r-1999", "U-12345 male", "r-1 ú-1999"])
+def test_the_pages_search_looks_each_word_up_in_the_index(analysed, words):
+    app, dialect = analysed
+    settings = ("enable_seqscan = off", "enable_indexscan = off") if dialect == "postgresql" else ()
+    for plan in plans(app, dialect, "", settings, page_search=words):
+        assert SEARCH_PLAN[dialect].replace("exact", "folded") in plan, plan
+        assert "Seq Scan" not in plan, plan
+        assert not any(line.startswith("SCAN customers") for line in plan.splitlines()), plan

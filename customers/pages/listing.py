@@ -1,4 +1,6 @@
-"""The customers list page: the API's own query parameters, a page at a time."""
+"""The customers list page: the API's own filters and order, the page's search, the total,
+page numbers and a page size; the list a person last saw is kept for the record pages' way
+back (list_context.py)."""
 from __future__ import annotations
 
 from functools import partial
@@ -10,33 +12,56 @@ from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
 from customers.blueprint import pages_bp
+from customers.extensions import db
 from customers.pages.forms import LABELS, choice_label
-from customers.query import RESERVED, parse
+from customers.pages.list_context import chips, page_numbers, remember
+from customers.pages.page_search import enum_labels, page_search
+from customers.query import ListQuery, parse
+from customers.schemas import GENDERS, MARITAL_STATUSES
 
 COLUMNS = {"id": "ID", **{name: LABELS[name] for name in (
     "referenceId", "dateOfBirth", "addressCity", "addressState", "addressCountry", "gender",
     "maritalStatus")}}
+PAGE_SIZES = (10, 25, 50, 100)
+# The filters the page offers, each an API query parameter (the form's inputs are named so).
+CHOICES = {"gender": GENDERS, "maritalStatus": MARITAL_STATUSES}
+FILTERS = ("gender", "maritalStatus", "addressState", "addressCity_contains",
+           "dateOfBirth_gte", "dateOfBirth_lte")
 
 
 @pages_bp.get("/customers/browse")
 @login_required
 def list_customers_page() -> str:
-    """Search (`_q`), sort (`_sort`) and page (`_start`, `_limit`) as the API does."""
+    """A page of the records that match, of how many, with the links to the others."""
     args = list_args(request.args)
     config = current_app.config
-    query = parse(args.items(multi=True), config["CUSTOMERS_PAGE_SIZE"], config["CUSTOMERS_MAX_LIMIT"])
+    query = page_query(args, config["CUSTOMERS_PAGE_SIZE"], config["CUSTOMERS_MAX_LIMIT"])
     size = query.limit = max(query.limit, 1)
-    query.limit += 1  # one row past the page says whether a next page exists, without a count
-    records = query.records()
+    total = query.count()
+    remember(args)
     return render_template(
-        "customers/list.html", customers=records[:size], args=args, columns=COLUMNS,
-        start=query.start, size=size, has_next=len(records) > size, sort=_current_sort(args),
-        link=partial(_link, args), choice_label=choice_label)
+        "customers/list.html", customers=query.records(), args=args, columns=COLUMNS,
+        start=query.start, size=size, total=total, filtered=bool(query.conditions),
+        everyone=ListQuery().count() if query.conditions else total,
+        pages=page_numbers(query.start, size, total), page_sizes=sorted({*PAGE_SIZES, size}), choices=CHOICES,
+        filters=FILTERS, chips=chips(args), clear_all=_link(MultiDict(
+            [(k, v) for k, v in args.items(multi=True) if k in ("_sort", "_limit")])), sort=_current_sort(args), link=partial(_link, args),
+        choice_label=choice_label)
+
+
+def page_query(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:
+    """The API's query of these parameters, but `_q` searched as people type (page_search)."""
+    query = parse([(k, v) for k, v in args.items(multi=True) if k != "_q"], default_limit,
+                  max_limit)
+    found = page_search(args.get("_q", ""), db.engine.dialect.name, enum_labels(choice_label))
+    if found is not None:
+        query.conditions.append(found)
+    return query
 
 
 def list_args(args: MultiDict[str, str]) -> MultiDict[str, str]:
-    """The query string less empty paging or search parameters (an empty box is no search)."""
-    return MultiDict([(k, v) for k, v in args.items(multi=True) if k not in RESERVED or v.strip()])
+    """The query string less its empty values: an empty box or an unset filter is none."""
+    return MultiDict([(k, v) for k, v in args.items(multi=True) if v.strip()])
 
 
 def _current_sort(args: MultiDict[str, str]) -> tuple[str, str]:

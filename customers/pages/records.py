@@ -13,6 +13,7 @@ from customers.blueprint import pages_bp
 from customers.changes import Origin
 from customers.errors import ApiError
 from customers.pages.conflicts import fill_unsent, save_merged
+from customers.pages.list_context import list_url
 from customers.pages.forms import (
     LABELS,
     ConfirmForm,
@@ -106,7 +107,7 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         form.version.data = str(customer.version)
         return _render("customers/delete.html", customer, 409, form=form, changed_meanwhile=True)
     flash(f"Customer {customer_id} deleted. It can be restored from Deleted customers.", "success")
-    return redirect(url_for(".list_customers_page"))
+    return redirect(list_url())
 
 
 def _after_save(customer_id: str) -> Response:

@@ -20,9 +20,8 @@ from customers.csv_codec import read_rows
 from customers.errors import ApiError
 from customers.extensions import csrf
 from customers.imports import Plan, plan
-from customers.pages.listing import list_args
+from customers.pages.listing import list_args, page_query
 from customers.pages.permissions import requires
-from customers.query import parse
 
 
 class ImportForm(FlaskForm):
@@ -39,7 +38,7 @@ def export_page() -> Response:
     args = list_args(request.args)
     args.pop("_start", None)
     args.pop("_limit", None)
-    query = parse(args.items(multi=True), 1, 1)
+    query = page_query(args, 1, 1)
     query.limit = None
     return csv_stream(query)
 
