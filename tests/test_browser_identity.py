@@ -21,7 +21,9 @@ def test_a_click_on_any_cell_of_a_row_opens_its_record(new_page, live_server, pe
         sign_in(page, live_server, person, "/customers/browse")
         # A real click at the cell's middle (Playwright's own click would refuse: the row's
         # link lies over the cell, which is the point).
-        box = page.locator("table.records tbody tr").nth(1).get_by_text("PE", exact=True).bounding_box()
+        cell = page.locator("table.records tbody tr").nth(1).get_by_text("PE", exact=True)
+        cell.scroll_into_view_if_needed()  # the list's filters may push the rows below the fold
+        box = cell.bounding_box()
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         expect(page).to_have_url(f"{live_server.url}/customers/{second['id']}/view")
         expect(page.get_by_role("heading", level=1)).to_contain_text("REF-2, Olinda")
