@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from marshmallow import ValidationError
 from sqlalchemy import ColumnElement, Connection, bindparam, insert, select
@@ -41,6 +41,19 @@ NEW_RECORD_ACTIONS = ("create", "import")  # a new record is indexed, even with 
 Expected = set[int] | str | None  # what If-Match allows: None (no check), ANY, or versions
 
 
+class Locked(NamedTuple):
+    """A record as a write's lock read found it, and whether that read saw any webhook
+    registered (in the write's own transaction: no process keeps webhooks in memory)."""
+
+    record: CustomerRecord
+    webhooks: bool
+
+
+def _locked(row: Any) -> Locked:
+    """The record and the webhook flag of a row of `_LOCK`."""
+    return Locked(record_of(row[:-1]), bool(row[-1]))
+
+
 class Guard(Protocol):
     """Whatever proves the writer may still write (a live token), checked inside the write."""
 
@@ -56,8 +69,10 @@ class Guard(Protocol):
 
 _BY_ID = select(*RECORD_COLUMNS).where(TABLE.c.id == bindparam("pk"))
 # The row a write is about to change, locked until its transaction ends (on SQLite the
-# writer lock already lets one writer in at a time).
-_LOCK = _BY_ID.with_for_update(of=TABLE)
+# writer lock already lets one writer in at a time), and, last, whether any webhook is
+# registered: when none is, the journals skip the webhook outbox (`Locked`).
+_LOCK = (select(*RECORD_COLUMNS, outbox.ANY_WEBHOOK.label("any_webhook"))
+         .where(TABLE.c.id == bindparam("pk")).with_for_update(of=TABLE))
 # A record's move into and out of the trash is a version of its own, by whoever moved it.
 _MOVE = (sql_update(TABLE).where(TABLE.c.id == bindparam("pk"))
          .values(deleted_at=bindparam("deleted_at", type_=TABLE.c.deleted_at.type),
@@ -145,15 +160,16 @@ def apply_import(changes: Plan, origin: Origin, claim: Claim | None = None) -> N
             if row is None or row.deleted_at is not None:
                 raise ApiError(409, f"Customer {pk} was deleted while the import was checked; "
                                     "nothing was imported.")
-            _change_fields(connection, record_of(row), fields, origin, "import", now)
+            _change_fields(connection, _locked(row), fields, origin, "import", now)
         if claim is not None:
             claim.complete(connection, changes.counts())
 
 
-def _change_fields(connection: Connection, current: CustomerRecord, fields: dict[str, Any],
+def _change_fields(connection: Connection, locked: Locked, fields: dict[str, Any],
                    origin: Origin, action: str, now: Any) -> CustomerRecord:
     """UPDATE the fields that differ from the locked record, with its journal entries; a
     change of nothing writes nothing."""
+    current = locked.record
     before = writable(current)
     changed = differences(before, fields)
     if not changed:
@@ -163,7 +179,7 @@ def _change_fields(connection: Connection, current: CustomerRecord, fields: dict
     record = record_of(connection.execute(statement, {
         "pk": current.id, "actor": origin.by, "now": now, **values}).one())
     journal(connection, Change(action, record, before, changed, origin.by, origin.via,
-                               origin.request_id, now))
+                               origin.request_id, now), locked.webhooks)
     return record
 
 
@@ -172,8 +188,8 @@ def update(customer_id: str, changes: dict[str, Any], origin: Origin, expected: 
     """Set the given fields (the rest stay), version-checked, and only while a `guard`
     holds; fields already so are not written, and a change of nothing writes nothing."""
     with _transaction() as connection:
-        current = _lock(connection, customer_id, expected, guard)
-        return _change_fields(connection, current, changes, origin, "update", utcnow())
+        locked = _lock(connection, customer_id, expected, guard)
+        return _change_fields(connection, locked, changes, origin, "update", utcnow())
 
 
 def delete(customer_id: str, origin: Origin, expected: Expected = None,
@@ -181,11 +197,11 @@ def delete(customer_id: str, origin: Origin, expected: Expected = None,
     """Move a record to the trash, version-checked, as a new version with its journal
     entries; return it as it was moved."""
     with _transaction() as connection:
-        current = _lock(connection, customer_id, expected, guard)
+        current, webhooks = _lock(connection, customer_id, expected, guard)
         now = utcnow()
         record = _move(connection, current, origin, now, deleted=True)
         journal(connection, Change("delete", record, writable(current), {}, origin.by,
-                                   origin.via, origin.request_id, now))
+                                   origin.via, origin.request_id, now), webhooks)
     return record
 
 
@@ -194,11 +210,11 @@ def restore(customer_id: str, origin: Origin, expected: Expected = None,
     """Bring a record back from the trash with its id, as a new version; 409 if it is not
     in the trash."""
     with _transaction() as connection:
-        current = _lock(connection, customer_id, expected, guard, trashed=True)
+        current, webhooks = _lock(connection, customer_id, expected, guard, trashed=True)
         now = utcnow()
         record = _move(connection, current, origin, now, deleted=False)
         journal(connection, Change("restore", record, writable(current), {}, origin.by,
-                                   origin.via, origin.request_id, now))
+                                   origin.via, origin.request_id, now), webhooks)
     return record
 
 
@@ -207,11 +223,11 @@ def revert(customer_id: str, version: int, origin: Origin, expected: Expected = 
     """Give a live record the field values it had at `version`, as a new version (none when
     they are its values already); 404 for a version history does not hold."""
     with _transaction() as connection:
-        current = _lock(connection, customer_id, expected, guard)
-        then = history.version_at(connection, current.id, version)
+        locked = _lock(connection, customer_id, expected, guard)
+        then = history.version_at(connection, locked.record.id, version)
         if then is None:
-            raise ApiError(404, f"Customer {current.id} has no version {version}.")
-        return _change_fields(connection, current, _fields(then[0]), origin, "revert", utcnow())
+            raise ApiError(404, f"Customer {locked.record.id} has no version {version}.")
+        return _change_fields(connection, locked, _fields(then[0]), origin, "revert", utcnow())
 
 
 def purge(retention_days: float, now: Any = None) -> int:
@@ -239,7 +255,7 @@ def erase(customer_id: str, origin: Origin) -> int:
         row = connection.execute(_LOCK, {"pk": primary_key(customer_id)}).first()
         if row is None:
             raise _not_found(customer_id)
-        current = record_of(row)
+        current = _locked(row).record  # erasure rewrites past messages: the outbox runs
         now = utcnow()
         erased = replace(current, **dict.fromkeys(WRITABLE), version=current.version + 1,
                          updated_by=origin.by, updated_at=now)
@@ -267,13 +283,14 @@ def _forget_answers(connection: Connection, customer_id: int) -> None:
         f'/customers/{customer_id}"')))
 
 
-def journal(connection: Connection, change: Change) -> None:
+def journal(connection: Connection, change: Change, webhooks: bool = True) -> None:
     """Hand the change to every journal, in its transaction: history, the webhook outbox
-    (which sends each change exactly once) and, when field values changed, the search index
+    (which sends each change exactly once; skipped when the transaction's lock read saw no
+    webhook registered, `webhooks` False) and, when field values changed, the search index
     (a move into or out of the trash changes none; a record removed for good leaves the
     index by itself)."""
     history.append(connection, change)
-    outbox.enqueue(connection, change)
+    outbox.enqueue(connection, change, webhooks)
     if change.changed or change.action in NEW_RECORD_ACTIONS:
         search_index.write(connection, change.record)
 
@@ -284,7 +301,7 @@ def writable(record: CustomerRecord) -> dict[str, Any]:
 
 
 def _lock(connection: Connection, customer_id: str, expected: Expected,
-          guard: Guard | None, trashed: bool = False) -> CustomerRecord:
+          guard: Guard | None, trashed: bool = False) -> Locked:
     """The record, locked for this transaction: the guard's refusal (a revoked token), 404
     for no record, 404 for one in the trash (with `trashed`: 409 for one not in it), 412
     when If-Match names none of its versions."""
@@ -294,11 +311,12 @@ def _lock(connection: Connection, customer_id: str, expected: Expected,
         if guard is not None and not connection.execute(select(guard.condition), params).scalar():
             raise guard.refusal()
         raise _not_found(customer_id)
-    record = _as_expected(record_of(row), trashed, 409)
+    locked = _locked(row)
+    record = _as_expected(locked.record, trashed, 409)
     if expected is not None and expected != ANY and record.version not in _allowed(expected):
         raise ApiError(412, "The record has changed since the version named in If-Match; "
                             "fetch it again and retry.")
-    return record
+    return locked
 
 
 def _lock_statement(guard: Guard | None) -> Any:

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from customers.extensions import db
 from customers.webhooks import outbox, queue
 from tests.test_migrations import empty_app, empty_database, postgres_database  # noqa: F401
+from tests.conftest import app_on
 from tests.webhooks import add_webhook, cli
 
 
@@ -80,3 +81,20 @@ def test_purge_takes_delivered_and_failed_messages_past_the_retention_only(app, 
         assert queue.purge(db.engine, retention_days=1) == 0  # all younger than a day
         assert queue.purge(db.engine, retention_days=-1) == 2  # the pending one stays
     assert [line.split("\t")[3] for line in cli(app, "deliveries").splitlines()[1:]] == ["pending"]
+
+
+def test_a_webhook_another_host_adds_gets_the_very_next_change_of_every_kind(app, api,
+                                                                            database_url):
+    record_id = api.create(addressCity="Recife")["id"]
+    for method, path, fields in [("PUT", "", {"addressCity": "Olinda"}), ("DELETE", "", None),
+                                 ("POST", "/restore", None), ("POST", "/revert", {"version": 2})]:
+        assert api.send(method, f"/customers/{record_id}{path}", fields).status_code == 200
+    assert cli(app, "deliveries").splitlines()[1:] == []  # no webhook: nothing queued
+    with app_on(database_url) as other_host:  # this app has written without a webhook
+        add_webhook(other_host, "http://127.0.0.1:9/")
+    for method, path, fields in [("PUT", "", {"addressCity": "Caruaru"}), ("DELETE", "", None),
+                                 ("POST", "/restore", None), ("POST", "/revert", {"version": 1})]:
+        assert api.send(method, f"/customers/{record_id}{path}", fields).status_code == 200
+    newest_first = [line.split("\t")[1:3] for line in cli(app, "deliveries").splitlines()[1:]]
+    assert newest_first == [[event, record_id] for event in ("entry.update", "entry.create",
+                                                             "entry.delete", "entry.update")]

@@ -51,8 +51,17 @@ _ENQUEUE = insert(MESSAGES).from_select(
 )
 
 
-def enqueue(connection: Connection, change: Any) -> None:
-    """Write the messages of one change (a customers.changes.Change) inside its transaction."""
+# Whether any webhook is registered, for a statement the change runs anyway (the service's
+# lock read): when none is, enqueue() has nothing to write, and neither dumps the record nor
+# spends a round trip finding so.
+ANY_WEBHOOK = select(WEBHOOKS.c.id).exists()
+
+
+def enqueue(connection: Connection, change: Any, webhooks: bool = True) -> None:
+    """Write the messages of one change (a customers.changes.Change) inside its transaction;
+    `webhooks` False when this transaction already saw none registered (ANY_WEBHOOK)."""
+    if not webhooks:
+        return
     created = change.action == "create" or (change.action == "import" and change.before is None)
     write(connection, event_of(change.action, created), change.record, change.at,
           erased=change.action == "erase")
