@@ -33,6 +33,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = CustomersApp(__name__, instance_relative_config=True)
     configure(app, test_config)
     register_extensions(app)
+    register_languages(app)
     register_transactions(app)
     register_sqlite(app)
     register_converters(app)
@@ -54,6 +55,13 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db)
     csrf.init_app(app)
     login_manager.init_app(app)
+
+
+def register_languages(app: Flask) -> None:
+    """English and Portuguese pages (Flask-Babel), times shown in TIMEZONE (customers/i18n.py)."""
+    from customers import i18n
+
+    i18n.register(app)
 
 
 def register_transactions(app: Flask) -> None:

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
     "LOGIN_FAILURE_WINDOW_SECONDS": 15 * 60,
     "LOGIN_DEVICE_COOKIE_DAYS": 180,
+    # The zone in which the pages show times (stored in UTC).
+    "TIMEZONE": "America/Sao_Paulo",
     # `flask trash purge` removes records deleted longer ago than this, for good.
     "TRASH_RETENTION_DAYS": 30,
     **WEBHOOK_DEFAULTS,
@@ -54,6 +56,7 @@ ENVIRONMENT: dict[str, tuple[str, Callable[[str], Any]]] = {
     "CUSTOMERS_MAX_LIMIT": ("CUSTOMERS_MAX_LIMIT", int),
     "DB_TIMEOUT_SECONDS": ("DB_TIMEOUT_SECONDS", int),
     "TRUSTED_HOSTS": ("TRUSTED_HOSTS", comma_separated),
+    "TIMEZONE": ("TIMEZONE", str),
     "TRASH_RETENTION_DAYS": ("TRASH_RETENTION_DAYS", float),
     **{name: (name, float) for name in WEBHOOK_DEFAULTS},
     "DB_PREPARE_THRESHOLD": ("DB_PREPARE_THRESHOLD", int),

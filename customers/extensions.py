@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,3 +27,4 @@ def modelled(name: str | None, kind: str, _parents: object) -> bool:
 migrate = Migrate(directory=str(Path(__file__).parent / "migrations"), include_name=modelled)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+babel = Babel()

@@ -11,6 +11,7 @@ from flask import Response, jsonify, render_template
 
 from customers.blueprint import api_bp
 from customers.decoders import DECODERS
+from customers.docs_page import list_guide
 from customers.negotiation import OFFERED
 from customers.openapi_history import add_history
 from customers.openapi_bulk import add_bulk
@@ -135,5 +136,6 @@ def openapi_json() -> Response:
 
 @api_bp.get("/docs")
 def docs() -> str:
-    """A readable page of the same document."""
-    return render_template("docs.html", spec=build_spec())
+    """A readable page of the same document, with a guide to the list's query language."""
+    spec = build_spec()
+    return render_template("docs.html", spec=spec, guide=list_guide(spec))

@@ -35,6 +35,31 @@ STORABLE_PATTERN = "^[^" + character_class(
     tuple(r for r in UNSTORABLE_RANGES if r != SURROGATES)) + "]*$"
 
 
+def N_(message: str) -> str:
+    """Mark text for translation: the API keeps it English, the pages translate it when they
+    show it (customers/pages/messages.py, pybabel extracts it from here)."""
+    return message
+
+
+# Every message the schema's own validators and marshmallow's fields give, as templates:
+# the pages translate each and fill in its values again (customers/pages/messages.py).
+MESSAGES = (
+    N_("Contains characters that cannot be stored (control characters or lone surrogates)."),
+    N_("Must be on or after {date}."),
+    N_("Must not be in the future."),
+    N_("Longer than maximum length {max}."),
+    N_("Must be one of: {choices}."),
+    N_("Not a valid date."),
+    N_("Not a valid string."),
+    N_("Not a valid utf-8 string."),
+    N_("Field may not be null."),
+    N_("Unknown field."),
+    N_("Invalid input type."),
+    N_("Invalid value."),
+    N_("The database refused a value of this record."),
+)
+
+
 class Storable(Validator):
     """Refuse text that a database or an XML response cannot hold."""
 
@@ -88,17 +113,17 @@ class CustomerSchema(Schema):
         unknown = RAISE
 
     id = fields.String(dump_only=True)
-    uuid = text("UUID")
-    referenceId = text("Reference ID")
+    uuid = text(N_("UUID"))
+    referenceId = text(N_("Reference ID"))
     dateOfBirth = fields.Date(allow_none=True, validate=BirthDate(),
-                              metadata={"label": "Date of birth"})
-    addressStreet = text("Street")
-    addressNeighborhood = text("Neighborhood")
-    addressCity = text("City")
-    addressState = text("State")
-    addressCountry = text("Country")
-    gender = choice("Gender", GENDERS)
-    maritalStatus = choice("Marital status", MARITAL_STATUSES)
+                              metadata={"label": N_("Date of birth")})
+    addressStreet = text(N_("Street"))
+    addressNeighborhood = text(N_("Neighborhood"))
+    addressCity = text(N_("City"))
+    addressState = text(N_("State"))
+    addressCountry = text(N_("Country"))
+    gender = choice(N_("Gender"), GENDERS)
+    maritalStatus = choice(N_("Marital status"), MARITAL_STATUSES)
     published_at = UtcTimestamp(dump_only=True)
     created_by = fields.String(dump_only=True)
     updated_by = fields.String(dump_only=True)

@@ -131,11 +131,16 @@ def each_state(pages: Callable[[], Any], server: Any, admin: str, viewer: str
             yield state, page
 
 
+# The screenshots the README's staff section shows.
+SHOWN_IN_README = {"list-1280", "view-1280", "form-with-errors-1280", "conflict-1280",
+                   "history-1280", "pt-BR-list-1280", "view-320", "pt-BR-form-with-errors-320"}
+
+
 def screenshot(page: Any, name: str) -> None:
-    """Into test-artifacts/ always; into docs/screenshots/ (shown by the README) when
+    """Into test-artifacts/ always; the README's into docs/screenshots/ when
     UPDATE_SCREENSHOTS=1."""
     folders = [ROOT / "test-artifacts"]
-    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1" and name in SHOWN_IN_README:
         folders.append(SCREENSHOTS)
     for folder in folders:
         folder.mkdir(parents=True, exist_ok=True)

@@ -48,7 +48,7 @@ def test_a_viewer_reads_who_changed_what_through_which_door(signed_in, api, app)
     shown = entries(page.get_data(as_text=True))
     assert [entry["heading"] for entry in shown] == ["Version 2 · Changed", "Version 1 · Created"]
     assert shown[0]["meta"].startswith("by ana on ") and shown[0]["meta"].endswith(
-        "UTC through the pages")
+        "(UTC-03:00) through the pages")  # TIMEZONE: America/Sao_Paulo unless set
     assert shown[1]["meta"].startswith("by writer on ") and shown[1]["meta"].endswith("through API")
     assert sorted(shown[0]["changes"]) == ["City: Recife → not given",
                                            "Marital status: Single → Widowed"]

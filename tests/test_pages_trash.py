@@ -49,7 +49,7 @@ def test_the_trash_lists_deleted_customers_and_restores_one(signed_in, api):
     rows = trash_rows(page.get_data(as_text=True))
     assert [row[:3] + row[4:] for row in rows] == [[f"#{gone['id']}", "R-2", "Olinda", "ana",
                                                     "Restore"]]
-    assert rows[0][3].endswith(" UTC")
+    assert rows[0][3].endswith(" (UTC-03:00)")  # TIMEZONE: America/Sao_Paulo unless set
     form = dict(lxml.html.fromstring(page.get_data(as_text=True)).xpath("//tbody//form")[0]
                 .form_values())
     restored = signed_in.post(f"/customers/browse/trash/{gone['id']}/restore", data=form)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.security import check_password_hash
 
@@ -9,6 +10,7 @@ from customers.accounts import set_password
 from customers.blueprint import pages_bp
 from customers.credentials import password_problem
 from customers.pages.forms import PasswordForm
+from customers.pages.messages import translated
 
 
 @pages_bp.route("/account/password", methods=["GET", "POST"])
@@ -24,7 +26,7 @@ def change_password() -> Response | tuple[str, int]:
     set_password(user, form.new.data)
     session.clear()  # a fresh session, as at sign-in, under the new generation
     login_user(user)
-    flash("Password changed. Every other session of yours has ended.", "success")
+    flash(_("Password changed. Every other session of yours has ended."), "success")
     return redirect(url_for(".list_customers_page"))
 
 
@@ -33,12 +35,12 @@ def _refused(form: PasswordForm) -> bool:
     current, new = form.current.data or "", form.new.data or ""
     if password_problem(current, new=False) or not check_password_hash(
             current_user.password_hash, current):
-        form.current.errors = ["That is not your current password."]
+        form.current.errors = [_("That is not your current password.")]
     problem = password_problem(new, new=True)
     if problem:
-        form.new.errors = [problem]
+        form.new.errors = [translated(problem)]
     elif new != (form.repeat.data or ""):
-        form.repeat.errors = ["The two new passwords differ."]
+        form.repeat.errors = [_("The two new passwords differ.")]
     elif new == current:
-        form.new.errors = ["The new password is the one you have now."]
+        form.new.errors = [_("The new password is the one you have now.")]
     return bool(form.current.errors or form.new.errors or form.repeat.errors)

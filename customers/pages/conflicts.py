@@ -14,15 +14,17 @@ from datetime import date
 from typing import Any
 
 from flask import Response, flash, render_template, request
+from flask_babel import gettext as _
 
 from customers import service
 from customers.changes import Origin
 from customers.errors import ApiError
 from customers.ids import parse_version
 from customers.merge import Merge, three_way
-from customers.pages.forms import LABELS, CustomerForm, choice_label
+from customers.pages.display import shown as shown_on_pages
+from customers.pages.forms import LABELS, CustomerForm
 from customers.record import CustomerRecord
-from customers.schemas import WRITABLE, choices
+from customers.schemas import WRITABLE
 
 # Merges tried against a record that keeps changing before the page gives up.
 ATTEMPTS = 3
@@ -66,9 +68,10 @@ def _saved_message(customer_id: str, merge: Merge) -> str:
     """The flash of a merged save: which changes of others it kept."""
     kept = ", ".join(LABELS[name] for name in merge.kept)
     if not kept:
-        return f"Customer {customer_id} saved."
-    return (f"Customer {customer_id} saved. It had been changed since you opened it; only your "
-            f"own changes were saved, and the other changes ({kept}) were kept.")
+        return _("Customer %(id)s saved.", id=customer_id)
+    return _("Customer %(id)s saved. It had been changed since you opened it; only your own "
+             "changes were saved, and the other changes (%(kept)s) were kept.",
+             id=customer_id, kept=kept)
 
 
 def _conflict_page(current: CustomerRecord, form: CustomerForm, merge: Merge) -> str:
@@ -95,8 +98,8 @@ def form_value(value: Any) -> str:
 
 
 def shown(name: str, value: Any) -> str:
-    """A value as a page shows it: a choice by its label."""
-    return choice_label(value) if choices(name) is not None else form_value(value)
+    """A value as a page shows it: a choice by its label, a date as the language writes it."""
+    return shown_on_pages(name, value)
 
 
 def fill_unsent(form: CustomerForm, record: CustomerRecord) -> None:

@@ -1,12 +1,17 @@
-"""How the pages show a record: its identity (reference and city) and its values by label."""
+"""How the pages show a record: its identity (reference and city), its values by label, its
+dates and times as the page's language writes them."""
 from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_number, gettext
 from markupsafe import Markup, escape
+from marshmallow import fields
 
 from customers.blueprint import pages_bp
+from customers.pages.dates import local_date, local_time
 from customers.pages.forms import choice_label
+from customers.pages.messages import translated
 from customers.schemas import choices, customer_schema, label
 
 
@@ -14,7 +19,7 @@ from customers.schemas import choices, customer_schema, label
 def identity(customer: Any) -> str:
     """`REF-0042, Recife`: what a person knows a record by (`Customer #8, Recife` without a
     reference)."""
-    reference = customer.referenceId or f"Customer #{customer.id}"
+    reference = customer.referenceId or gettext("Customer #%(id)s", id=customer.id)
     return ", ".join(part for part in (reference, customer.addressCity) if part)
 
 
@@ -42,10 +47,17 @@ def shown(name: str, value: Any) -> str:
         return ""
     if choices(name) is not None:
         return choice_label(str(value))
-    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if isinstance(customer_schema.fields.get(name), fields.Date):
+        return local_date(value)
+    return str(value)
 
 
 @pages_bp.app_template_global()
 def field_label(name: str) -> str:
     """How the pages name field `name` (`City` for addressCity); other names as they are."""
-    return label(name) if name in customer_schema.fields else name
+    return gettext(label(name)) if name in customer_schema.fields else name
+
+
+pages_bp.add_app_template_global(local_time, "local_time")
+pages_bp.add_app_template_global(format_number, "number")  # 1,234 in English, 1.234 in Portuguese
+pages_bp.add_app_template_global(translated, "translated")

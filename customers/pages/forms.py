@@ -1,36 +1,65 @@
 """The HTML forms. They render fields and carry CSRF; they never validate (the schema does)."""
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from marshmallow import fields
 from wtforms import Field, HiddenField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.widgets import DateInput
 
 from customers.ids import parse_version
+from customers.pages.dates import LocalDateInput, iso_date
+from customers.pages.messages import translated
 from customers.record import CustomerRecord
-from customers.schemas import WRITABLE, choices, customer_schema, label, max_length
+from customers.schemas import N_, WRITABLE, choices, customer_schema, label, max_length
 
-LABELS = {name: label(name) for name in WRITABLE}
+# Each choice's label (in English; the pages show it in the page's language).
+CHOICE_LABELS = {
+    "male": N_("Male"), "female": N_("Female"), "other": N_("Other"),
+    "single": N_("Single"), "married": N_("Married"), "divorced": N_("Divorced"),
+    "widowed": N_("Widowed"), "separated": N_("Separated"), "stable_union": N_("Stable union"),
+}
+
+
+class Labels(Mapping[str, str]):
+    """Field name -> its label in the language of the request (read at each use)."""
+
+    def __getitem__(self, name: str) -> str:
+        if name not in WRITABLE:
+            raise KeyError(name)
+        return gettext(label(name))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(WRITABLE)
+
+    def __len__(self) -> int:
+        return len(WRITABLE)
+
+
+LABELS = Labels()
 
 
 def choice_label(value: str | None) -> str:
-    """`stable_union` -> `Stable union`."""
-    return value.replace("_", " ").capitalize() if value else ""
+    """`stable_union` -> `Stable union` (`União estável` in Portuguese)."""
+    if not value:
+        return ""
+    return gettext(CHOICE_LABELS.get(value) or value.replace("_", " ").capitalize())
 
 
 def _field(name: str) -> Field:
     """The input for one API field, named as the API names it, chosen by the schema's rule."""
+    text = lazy_gettext(label(name))
     if isinstance(customer_schema.fields[name], fields.Date):
-        return StringField(LABELS[name], widget=DateInput())
+        return StringField(text, widget=LocalDateInput())
     options = choices(name)
     if options is not None:
-        listed = [SelectChoice("", "(not given)"),
-                  *(SelectChoice(v, choice_label(v)) for v in options)]
+        listed = [SelectChoice("", lazy_gettext("(not given)")),
+                  *(SelectChoice(v, lazy_gettext(CHOICE_LABELS[v])) for v in options)]
         # validate_choice=False: the schema, not the form, says which values are allowed.
-        return SelectField(LABELS[name], choices=listed, validate_choice=False)
-    return StringField(LABELS[name], render_kw={"maxlength": max_length(name)})
+        return SelectField(text, choices=listed, validate_choice=False)
+    return StringField(text, render_kw={"maxlength": max_length(name)})
 
 
 class CustomerForm(FlaskForm):
@@ -46,16 +75,19 @@ for _name in WRITABLE:
 class LoginForm(FlaskForm):
     """Name and password."""
 
-    name = StringField("Name", render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField("Password", render_kw={"autocomplete": "current-password"})
+    name = StringField(lazy_gettext("Name"),
+                       render_kw={"autocomplete": "username", "autocapitalize": "none"})
+    password = PasswordField(lazy_gettext("Password"), render_kw={"autocomplete": "current-password"})
 
 
 class PasswordForm(FlaskForm):
     """A person's own password change: the current one, the new one twice."""
 
-    current = PasswordField("Current password", render_kw={"autocomplete": "current-password"})
-    new = PasswordField("New password", render_kw={"autocomplete": "new-password"})
-    repeat = PasswordField("New password again", render_kw={"autocomplete": "new-password"})
+    current = PasswordField(lazy_gettext("Current password"),
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(lazy_gettext("New password"), render_kw={"autocomplete": "new-password"})
+    repeat = PasswordField(lazy_gettext("New password again"),
+                           render_kw={"autocomplete": "new-password"})
 
 
 class ConfirmForm(FlaskForm):
@@ -72,9 +104,14 @@ def form_for(customer: CustomerRecord) -> CustomerForm:
 
 
 def raw_fields(form: CustomerForm) -> dict[str, Any]:
-    """What the person typed, untouched, for the fields they sent."""
-    return {field.name: field.raw_data[0] for field in form
-            if field.name in WRITABLE and field.raw_data}
+    """What the person typed, for the fields they sent; a date typed as the page's language
+    writes it (`06/05/1980` in Portuguese) in ISO, as the schema reads it."""
+    typed = {field.name: field.raw_data[0] for field in form
+             if field.name in WRITABLE and field.raw_data}
+    for name, value in typed.items():
+        if isinstance(customer_schema.fields[name], fields.Date):
+            typed[name] = iso_date(value)
+    return typed
 
 
 def version_of(form: FlaskForm) -> set[int]:
@@ -86,8 +123,8 @@ def version_of(form: FlaskForm) -> set[int]:
 def copy_errors(form: FlaskForm, messages: dict[str, Any]) -> None:
     """Put the schema's messages beside their fields; any others above the form."""
     for name, field_messages in messages.items():
-        listed = [str(m) for m in field_messages] if isinstance(field_messages, list) else [
-            str(field_messages)]
+        listed = [translated(m) for m in field_messages] if isinstance(
+            field_messages, list) else [translated(field_messages)]
         if name in WRITABLE and name in form:
             form[name].errors = listed
         else:

@@ -11,21 +11,29 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from flask import session, url_for
+from flask_babel import gettext
 from werkzeug.datastructures import MultiDict
 
 from customers.blueprint import pages_bp
+from customers.pages.dates import local_date
 from customers.pages.forms import LABELS, choice_label
 from customers.rest_params import OPERATORS
+from customers.schemas import N_
 
 KEPT = "list"
 MAX_KEPT = 1024  # characters: a longer query string is not kept (the cookie has ~4 KB)
 RESERVED = ("_start", "_limit", "_sort")
 WINDOW = 2  # page numbers shown on each side of the current page
 # How a chip says an operator (`Date of birth from 1980-01-01`); `eq` says nothing.
-SAYS = {"eq": ":", "ne": " is not", "lt": " before", "lte": " until", "gt": " after",
-        "gte": " from", "in": " is one of", "nin": " is none of", "contains": " contains",
-        "ncontains": " does not contain", "containss": " contains", "ncontainss": " does not contain",
-        "null": " is empty:"}
+SAYS = {"eq": N_("%(field)s: %(value)s"), "ne": N_("%(field)s is not %(value)s"),
+        "lt": N_("%(field)s before %(value)s"), "lte": N_("%(field)s until %(value)s"),
+        "gt": N_("%(field)s after %(value)s"), "gte": N_("%(field)s from %(value)s"),
+        "in": N_("%(field)s is one of %(value)s"), "nin": N_("%(field)s is none of %(value)s"),
+        "contains": N_("%(field)s contains %(value)s"),
+        "ncontains": N_("%(field)s does not contain %(value)s"),
+        "containss": N_("%(field)s contains %(value)s"),
+        "ncontainss": N_("%(field)s does not contain %(value)s"),
+        "null": N_("%(field)s is empty: %(value)s")}
 
 
 def remember(args: MultiDict[str, str]) -> None:
@@ -61,12 +69,15 @@ def chips(args: MultiDict[str, str]) -> list[dict[str, str]]:
 def _said(key: str, value: str) -> str:
     """`gender=female` as `Gender: Female`; `_q=x` as `Search: “x”`."""
     if key == "_q":
-        return f"Search: “{value}”"
+        return gettext("Search: “%(search)s”", search=value)
     field, _, operator = key.rpartition("_")
     if not field or operator not in OPERATORS:
         field, operator = key, "eq"
-    shown = choice_label(value) if field in ("gender", "maritalStatus") else value
-    return f"{LABELS.get(field, field)}{SAYS.get(operator, ' ' + operator)} {shown}"
+    shown = choice_label(value) if field in ("gender", "maritalStatus") else (
+        local_date(value) if field == "dateOfBirth" else value)
+    if operator not in SAYS:
+        return f"{LABELS.get(field, field)} {operator} {shown}"
+    return gettext(SAYS[operator], field=LABELS.get(field, field), value=shown)
 
 
 def page_numbers(start: int, size: int, total: int) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
@@ -19,9 +20,8 @@ from customers.pages.page_search import enum_labels, page_search
 from customers.query import ListQuery, parse
 from customers.schemas import GENDERS, MARITAL_STATUSES
 
-COLUMNS = {"id": "ID", **{name: LABELS[name] for name in (
-    "referenceId", "dateOfBirth", "addressCity", "addressState", "addressCountry", "gender",
-    "maritalStatus")}}
+COLUMNS = ("referenceId", "dateOfBirth", "addressCity", "addressState", "addressCountry",
+           "gender", "maritalStatus")
 PAGE_SIZES = (10, 25, 50, 100)
 # The filters the page offers, each an API query parameter (the form's inputs are named so).
 CHOICES = {"gender": GENDERS, "maritalStatus": MARITAL_STATUSES}
@@ -40,13 +40,18 @@ def list_customers_page() -> str:
     total = query.count()
     remember(args)
     return render_template(
-        "customers/list.html", customers=query.records(), args=args, columns=COLUMNS,
+        "customers/list.html", customers=query.records(), args=args, columns=columns(),
         start=query.start, size=size, total=total, filtered=bool(query.conditions),
         everyone=ListQuery().count() if query.conditions else total,
         pages=page_numbers(query.start, size, total), page_sizes=sorted({*PAGE_SIZES, size}), choices=CHOICES,
         filters=FILTERS, chips=chips(args), clear_all=_link(MultiDict(
             [(k, v) for k, v in args.items(multi=True) if k in ("_sort", "_limit")])), sort=_current_sort(args), link=partial(_link, args),
         choice_label=choice_label)
+
+
+def columns() -> dict[str, str]:
+    """The list's columns and their headings, in the page's language."""
+    return {"id": gettext("ID"), **{name: LABELS[name] for name in COLUMNS}}
 
 
 def page_query(args: MultiDict[str, str], default_limit: int, max_limit: int) -> ListQuery:

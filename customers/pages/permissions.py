@@ -11,12 +11,16 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import abort
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from customers.blueprint import pages_bp
 from customers.roles import ROLES, allows
+from customers.schemas import N_
 
 View = TypeVar("View", bound=Callable[..., Any])
+# The roles' names, for the pages to translate.
+ROLE_NAMES = (N_("viewer"), N_("editor"), N_("admin"))
 
 
 def requires(role: str) -> Callable[[View], View]:
@@ -28,8 +32,9 @@ def requires(role: str) -> Callable[[View], View]:
         @wraps(view)
         def role_checked(*args: Any, **kwargs: Any) -> Any:
             if not may(role):
-                abort(403, description=f"Signed in as {current_user.role}, you may not do "
-                                       f"this: it needs the role {role}{_or_above(role)}.")
+                abort(403, description=_(
+                    "Signed in as %(role)s, you may not do this: it needs the role %(needed)s.",
+                    role=_(current_user.role), needed=_(role) + _or_above(role)))
             return view(*args, **kwargs)
 
         return login_required(role_checked)  # type: ignore[return-value]
@@ -44,4 +49,4 @@ def may(needed: str) -> bool:
 
 def _or_above(role: str) -> str:
     """' or admin' for editor: the roles above it, as a refusal names them."""
-    return "".join(f" or {name}" for name in ROLES[ROLES.index(role) + 1:])
+    return "".join(_(" or %(role)s", role=_(name)) for name in ROLES[ROLES.index(role) + 1:])

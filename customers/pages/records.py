@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -63,7 +64,7 @@ def new_customer() -> Page | Response:
     except ValidationError as error:
         copy_errors(form, error.messages)
         return _render("customers/form.html", None, 422, form=form)
-    flash(f"Customer {customer.id} created.", "success")
+    flash(_("Customer %(id)s created.", id=customer.id), "success")
     return _after_save(customer.id)
 
 
@@ -86,7 +87,7 @@ def edit_customer(customer_id: str) -> Page | Response:
     except ApiError as error:
         _unless_stale(error)
         return save_merged(customer_id, form, changes, page_origin(), _after_save)
-    flash(f"Customer {customer_id} saved.", "success")
+    flash(_("Customer %(id)s saved.", id=customer_id), "success")
     return _after_save(customer_id)
 
 
@@ -106,7 +107,8 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         customer = service.get(customer_id)
         form.version.data = str(customer.version)
         return _render("customers/delete.html", customer, 409, form=form, changed_meanwhile=True)
-    flash(f"Customer {customer_id} deleted. It can be restored from Deleted customers.", "success")
+    flash(_("Customer %(id)s deleted. It can be restored from Deleted customers.", id=customer_id),
+          "success")
     return redirect(list_url())
 
 

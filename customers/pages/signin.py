@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from flask import Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_user, logout_user
 
 from customers.accounts import authenticate, end_sessions, nobody_yet
@@ -12,14 +14,15 @@ from customers.models import User
 from customers.pages import devices
 from customers.pages.common import safe_next
 from customers.pages.forms import ConfirmForm, LoginForm
+from customers.pages.messages import translated
 from customers.pages.throttle import Limit, login_throttle
 
 login_manager.login_view = "customers.pages.login"
-login_manager.login_message = "Please sign in to see that page."
+login_manager.login_message = lazy_gettext("Please sign in to see that page.")
 login_manager.login_message_category = "info"
 
 # One message for an unknown name and a wrong password: neither reveals who exists.
-REFUSED = "Wrong name or password."
+REFUSED = lazy_gettext("Wrong name or password.")
 Page = Response | tuple[str, int, dict[str, str]]
 
 
@@ -32,7 +35,7 @@ def login() -> Page:
     name, password = form.name.data or "", form.password.data or ""
     problem = name_problem(name) or password_problem(password, new=False)
     if problem:  # nothing unstorable reaches the database, nor is anything counted
-        return _form(form, problem, 422)
+        return _form(form, translated(problem), 422)
     key = name_key(name)
     limits = _limits(key)
     attempt = login_throttle().attempt(limits)
@@ -70,9 +73,13 @@ def _form(form: LoginForm, error: str | None = None, status: int = 200) -> Page:
 
 def _too_many_attempts(form: LoginForm, wait: int) -> Page:
     """429, saying how long to wait; the password is not even checked."""
-    minutes = f" (about {round(wait / 60)} minutes)" if wait >= 120 else ""
-    message = (f"Too many attempts. Wait {wait} seconds{minutes}, then try again, or sign in "
-               "from a browser where you signed in before.")
+    if wait >= 120:
+        message = _("Too many attempts. Wait %(wait)s seconds (about %(minutes)s minutes), then "
+                    "try again, or sign in from a browser where you signed in before.",
+                    wait=wait, minutes=round(wait / 60))
+    else:
+        message = _("Too many attempts. Wait %(wait)s seconds, then try again, or sign in from "
+                    "a browser where you signed in before.", wait=wait)
     return render_template("login.html", form=form, error=message), 429, {"Retry-After": str(wait)}
 
 
@@ -80,7 +87,7 @@ def _sign_in(user: User) -> Response:
     """A fresh session for the person, then on to where they were going."""
     session.clear()  # nothing planted in the session before sign-in survives it
     login_user(user)
-    flash(f"Signed in as {user.name}.", "success")
+    flash(_("Signed in as %(name)s.", name=user.name), "success")
     return redirect(safe_next(request.args.get("next")))
 
 
@@ -96,5 +103,5 @@ def logout() -> Response | str:
     end_sessions(current_user._get_current_object())
     logout_user()
     session.clear()
-    flash("Signed out.", "success")
+    flash(_("Signed out."), "success")
     return redirect(url_for(".login"))

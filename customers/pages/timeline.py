@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import abort, current_app, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import login_required
 
 from customers import service
@@ -14,12 +15,14 @@ from customers.ids import parse_version
 from customers.pages.conflicts import shown
 from customers.pages.forms import LABELS
 from customers.record import CustomerRecord
+from customers.schemas import N_
 
 # How each door is named on the page (history's `via`).
-DOORS = {"api": "API", "page": "the pages", "import": "CSV import", "cli": "command line"}
-ACTIONS = {"create": "Created", "update": "Changed", "delete": "Moved to the trash",
-           "restore": "Restored from the trash", "revert": "Restored an earlier version",
-           "import": "Imported", "erase": "Erased"}
+DOORS = {"api": N_("API"), "page": N_("the pages"), "import": N_("CSV import"),
+         "cli": N_("command line")}
+ACTIONS = {"create": N_("Created"), "update": N_("Changed"), "delete": N_("Moved to the trash"),
+           "restore": N_("Restored from the trash"), "revert": N_("Restored an earlier version"),
+           "import": N_("Imported"), "erase": N_("Erased")}
 
 
 @pages_bp.get("/customers/<customer_id>/timeline")
@@ -40,8 +43,8 @@ def entry_shown(entry: dict[str, Any]) -> dict[str, Any]:
     """One history entry as the page shows it: words for the action and the door, the
     form's labels and the choices' labels for the changes."""
     changes = [_change(name, change) for name, change in entry["changes"].items()]
-    return {**entry, "action_shown": ACTIONS.get(entry["action"], entry["action"]),
-            "via_shown": DOORS.get(entry["via"], entry["via"]), "changes": changes,
+    return {**entry, "action_shown": gettext(ACTIONS.get(entry["action"], entry["action"])),
+            "via_shown": gettext(DOORS.get(entry["via"], entry["via"])), "changes": changes,
             "at": datetime.fromisoformat(entry["at"].removesuffix("Z"))}
 
 

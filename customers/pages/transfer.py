@@ -6,6 +6,8 @@ import binascii
 from typing import Any
 
 from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -27,7 +29,7 @@ from customers.pages.permissions import requires
 class ImportForm(FlaskForm):
     """The file to check, or (after the check) its text to import for real."""
 
-    file = FileField("CSV file", render_kw={"accept": ".csv,text/csv"})
+    file = FileField(lazy_gettext("CSV file"), render_kw={"accept": ".csv,text/csv"})
     text = HiddenField()
 
 
@@ -87,6 +89,6 @@ def _imported(changes: Plan) -> Response:
     """Write the import, then back to the list with what it did."""
     service.apply_import(changes, Origin(current_user.name, "import", request_id.current()))
     counts = changes.counts()
-    flash(f"Imported: {counts['created']} created, {counts['updated']} updated, "
-          f"{counts['unchanged']} unchanged.", "success")
+    flash(_("Imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.",
+            **counts), "success")
     return redirect(url_for(".list_customers_page"))

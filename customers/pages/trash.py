@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
 from customers import service
 from customers.blueprint import pages_bp
@@ -36,5 +37,5 @@ def restore_page(customer_id: str) -> Response:
     """Bring the record back from the trash, with its id, and show it (CSRFProtect has
     checked the form's token before the view runs)."""
     service.restore(customer_id, page_origin(), expected=version_of(ConfirmForm()))
-    flash(f"Customer {customer_id} restored from the trash.", "success")
+    flash(_("Customer %(id)s restored from the trash.", id=customer_id), "success")
     return redirect(url_for(".view_customer", customer_id=customer_id))

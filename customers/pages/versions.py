@@ -3,6 +3,7 @@ what would change, then the revert (an edit: editors may), over the version conf
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 
 from customers import service
 from customers.blueprint import pages_bp
@@ -35,8 +36,8 @@ def revert_page(customer_id: str, version: str) -> tuple[str, int] | Response:
         current = service.get(customer_id)
         form.version.data = str(current.version)
         return _confirmation(current, number, form, 409, changed_meanwhile=True)
-    flash(f"Customer {customer_id} is as it was at version {number} again "
-          f"(now version {record.version}).", "success")
+    flash(_("Customer %(id)s is as it was at version %(number)s again (now version %(now)s).",
+            id=customer_id, number=number, now=record.version), "success")
     return redirect(url_for(".view_customer", customer_id=customer_id))
 
 
