@@ -230,3 +230,17 @@ def test_a_service_message_with_values_reads_in_portuguese(signed_in, api):
     lead = page.findtext(".//p[@class='lead']")
     assert lead.startswith(f"O cliente {customer['id']} está na lixeira (excluído em ")
     assert lead.endswith("ou Restaurar na página Clientes excluídos.")
+
+
+@SQLITE_ONLY
+def test_the_list_in_portuguese_searches_labels_and_says_its_filters(signed_in, api):
+    widowed = api.create(referenceId="W-1", maritalStatus="widowed", addressCity="Recife")
+    api.create(referenceId="S-1", maritalStatus="single", addressCity="Recife")
+    found = tree(signed_in.get("/customers/browse?_q=viuvo", headers=PORTUGUESE))
+    assert found.xpath("//table[@class='records']/tbody/tr//a[@class='row-link']/@href") == [
+        f"/customers/{widowed['id']}/view"]
+    chips = tree(signed_in.get("/customers/browse?maritalStatus=single&dateOfBirth_gte=1980-01-02",
+                               headers=PORTUGUESE))
+    assert [chip.text.strip() for chip in chips.xpath("//li[@class='chip']")] == [
+        "Estado civil: Solteiro", "Data de nascimento a partir de 02/01/1980"]
+    assert chips.xpath("normalize-space(//p[@class='total'])") == "0 de 2 clientes"
