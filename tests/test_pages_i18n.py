@@ -244,3 +244,25 @@ def test_the_list_in_portuguese_searches_labels_and_says_its_filters(signed_in, 
     assert [chip.text.strip() for chip in chips.xpath("//li[@class='chip']")] == [
         "Estado civil: Solteiro", "Data de nascimento a partir de 02/01/1980"]
     assert chips.xpath("normalize-space(//p[@class='total'])") == "0 de 2 clientes"
+
+
+def test_every_choice_of_the_schema_has_a_label():
+    from customers.pages.forms import CHOICE_LABELS
+    from customers.schemas import GENDERS, MARITAL_STATUSES
+
+    assert set(CHOICE_LABELS) == {*GENDERS, *MARITAL_STATUSES}
+
+
+@SQLITE_ONLY
+def test_the_list_s_date_filters_take_dd_mm_aaaa_in_portuguese(signed_in, api):
+    older = api.create(referenceId="A", dateOfBirth="1975-03-04")
+    api.create(referenceId="B", dateOfBirth="1990-03-04")
+    page = tree(signed_in.get("/customers/browse?dateOfBirth_lte=31/12/1979", headers=PORTUGUESE))
+    assert page.xpath("//a[@class='row-link']/@href") == [f"/customers/{older['id']}/view"]
+    box = page.xpath("//input[@name='dateOfBirth_lte']")[0]
+    assert (box.get("type"), box.get("value"), box.get("placeholder")) == (
+        "text", "31/12/1979", "dd/mm/aaaa")
+    assert [c.text.strip() for c in page.xpath("//li[@class='chip']")] == [
+        "Data de nascimento até 31/12/1979"]
+    english = tree(signed_in.get("/customers/browse?dateOfBirth_lte=1979-12-31"))
+    assert english.xpath("//input[@name='dateOfBirth_lte']/@type") == ["date"]

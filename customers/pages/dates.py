@@ -12,7 +12,7 @@ from typing import Any
 
 from flask_babel import format_datetime, gettext
 from markupsafe import Markup
-from wtforms.widgets import DateInput
+from wtforms.widgets import DateInput, html_params
 
 from customers import i18n
 
@@ -51,6 +51,15 @@ def local_time(value: datetime) -> str:
         value = value.replace(tzinfo=timezone.utc)
     pattern = "dd/MM/yyyy HH:mm" if typed_dates() else "yyyy-MM-dd HH:mm"
     return f"{format_datetime(value, pattern)} (UTC{format_datetime(value, 'xxx')})"
+
+
+def date_input(id_: str, name: str, value: str) -> Markup:
+    """A date input outside a form class (the list's filters), as LocalDateInput renders it."""
+    attributes = {"id": id_, "name": name, "type": "date", "value": value}
+    if typed_dates():
+        attributes.update(type="text", value=local_date(value), placeholder=gettext("dd/mm/yyyy"),
+                          inputmode="numeric", pattern=r"\d{1,2}/\d{1,2}/\d{4}")
+    return Markup("<input %s>") % Markup(html_params(**attributes))
 
 
 class LocalDateInput(DateInput):

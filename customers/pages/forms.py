@@ -77,7 +77,8 @@ class LoginForm(FlaskForm):
 
     name = StringField(lazy_gettext("Name"),
                        render_kw={"autocomplete": "username", "autocapitalize": "none"})
-    password = PasswordField(lazy_gettext("Password"), render_kw={"autocomplete": "current-password"})
+    password = PasswordField(lazy_gettext("Password"),
+                             render_kw={"autocomplete": "current-password"})
 
 
 class PasswordForm(FlaskForm):

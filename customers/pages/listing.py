@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 
 from customers.blueprint import pages_bp
 from customers.extensions import db
+from customers.pages.dates import iso_date
 from customers.pages.forms import LABELS, choice_label
 from customers.pages.list_context import chips, page_numbers, remember
 from customers.pages.page_search import enum_labels, page_search
@@ -65,8 +66,10 @@ def page_query(args: MultiDict[str, str], default_limit: int, max_limit: int) ->
 
 
 def list_args(args: MultiDict[str, str]) -> MultiDict[str, str]:
-    """The query string less its empty values: an empty box or an unset filter is none."""
-    return MultiDict([(k, v) for k, v in args.items(multi=True) if v.strip()])
+    """The query string less its empty values: an empty box or an unset filter is none; a
+    date typed as the page's language writes it (`06/05/1980`) in ISO, as the API reads it."""
+    return MultiDict([(k, iso_date(v) if k.startswith("dateOfBirth") else v)
+                      for k, v in args.items(multi=True) if v.strip()])
 
 
 def _current_sort(args: MultiDict[str, str]) -> tuple[str, str]:
