@@ -4,7 +4,7 @@ that the language switch sets, else by the browser's Accept-Language; times in T
 The API speaks English whatever the request says: its messages never pass through gettext.
 Catalogs live in translations/ beside templates/: the .po files are the source, the .mo
 files beside them are compiled from them and committed, so a fresh `pip install -e .` runs
-as it is (tests/test_i18n.py fails when a .mo is older than its .po).
+as it is (tests/test_pages_i18n.py fails when a .mo is not its .po compiled).
 """
 from __future__ import annotations
 
