@@ -96,6 +96,8 @@ def test_dates_as_dd_mm_aaaa_there_and_back(signed_in, api):
     date_input = lxml.html.fromstring(html).xpath("//input[@name='dateOfBirth']")[0]
     assert date_input.get("type") == "text" and date_input.get("value") == "06/05/1980"
     assert date_input.get("placeholder") == "dd/mm/aaaa"
+    hint = lxml.html.fromstring(html).xpath(f"//*[@id='{date_input.get('aria-describedby')}']")
+    assert hint[0].text == "Dia, mês e ano: dd/mm/aaaa"
     form = dict(lxml.html.fromstring(html).xpath("//main//form[@method='post']")[0].form_values())
     saved = signed_in.post(path, data={**form, "dateOfBirth": "7/8/1990"}, headers=PORTUGUESE)
     assert saved.status_code == 302 and api.get(customer["id"])["dateOfBirth"] == "1990-08-07"

@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from marshmallow import fields
 
 from customers.blueprint import pages_bp
-from customers.pages.dates import date_input, local_date, local_time
+from customers.pages.dates import date_input, local_date, local_time, typed_dates
 from customers.pages.forms import choice_label
 from customers.pages.messages import translated
 from customers.schemas import choices, customer_schema, label
@@ -60,5 +60,6 @@ def field_label(name: str) -> str:
 
 pages_bp.add_app_template_global(local_time, "local_time")
 pages_bp.add_app_template_global(date_input, "date_input")
+pages_bp.add_app_template_global(typed_dates, "typed_dates")
 pages_bp.add_app_template_global(format_number, "number")  # 1,234 in English, 1.234 in Portuguese
 pages_bp.add_app_template_global(translated, "translated")
