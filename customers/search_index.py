@@ -14,14 +14,14 @@ a scan of the indexed texts instead, with the same answers, only slower.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, column, func, literal_column, select, table, text
 
 from customers.models import Customer
 from customers.record import COLUMNS, TABLE
-from customers.search_text import SEARCHED, exact_text, folded_text
+from customers.search_text import FOLDED, SEARCHED, exact_text, folded_text
 
 NAME = "customer_search"
 TEXTS = ("exact", "folded")
@@ -38,6 +38,16 @@ _WRITE = {
 }
 # What the texts are made of, under the field names; these columns are as old as the table.
 _SEARCHED_COLUMNS = (TABLE.c.id.label("id"), *(COLUMNS[name].label(name) for name in SEARCHED))
+
+
+# What a record's texts are made of, besides its id (which never changes): a change of no
+# other field leaves them as they are (search_text.py's texts read SEARCHED and FOLDED).
+INDEXED_FIELDS = frozenset(SEARCHED) | frozenset(FOLDED)
+
+
+def affected(changed: Iterable[str]) -> bool:
+    """Whether a change of these fields changes a record's texts (and so its index row)."""
+    return not INDEXED_FIELDS.isdisjoint(changed)
 
 
 def write(connection: Connection, record: Any) -> None:

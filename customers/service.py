@@ -286,12 +286,12 @@ def _forget_answers(connection: Connection, customer_id: int) -> None:
 def journal(connection: Connection, change: Change, webhooks: bool = True) -> None:
     """Hand the change to every journal, in its transaction: history, the webhook outbox
     (which sends each change exactly once; skipped when the transaction's lock read saw no
-    webhook registered, `webhooks` False) and, when field values changed, the search index
-    (a move into or out of the trash changes none; a record removed for good leaves the
-    index by itself)."""
+    webhook registered, `webhooks` False) and, when a field its texts are made of changed,
+    the search index (a move into or out of the trash changes none, nor does a new date of
+    birth; a record removed for good leaves the index by itself)."""
     history.append(connection, change)
     outbox.enqueue(connection, change, webhooks)
-    if change.changed or change.action in NEW_RECORD_ACTIONS:
+    if change.action in NEW_RECORD_ACTIONS or search_index.affected(change.changed):
         search_index.write(connection, change.record)
 
 

@@ -4,14 +4,19 @@ write; records in the trash or removed for good never found; built by migration 
 records already there."""
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
+from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
+from customers import search_index
 from customers.extensions import db
-from customers.search_text import SEARCHED
+from customers.schemas import WRITABLE
+from customers.search_text import SEARCHED, exact_text, folded_text
 from customers.tokens import issue_token
 from tests.client import Api
 from tests.conftest import app_on
@@ -125,3 +130,31 @@ def test_rebuild_indexes_records_written_around_the_service(api, app):
     result = app.test_cli_runner().invoke(args=["search", "rebuild"])
     assert result.exit_code == 0 and result.output == "2 customers indexed\n", result.output
     assert found(api, "caruaru") == ["2"] and found(api, "olinda") == ["1"]
+
+
+def test_a_record_s_texts_are_made_of_its_id_and_the_indexed_fields_only():
+    base = dict.fromkeys(WRITABLE, "Valor") | {"id": 7, "dateOfBirth": date(1984, 3, 17),
+                                               "gender": "female", "maritalStatus": "married"}
+    other = {"dateOfBirth": date(1990, 1, 1), "gender": "male", "maritalStatus": "single"}
+
+    def texts(**changed):
+        record = SimpleNamespace(**(base | changed))
+        return exact_text(record), folded_text(record)
+
+    for name in WRITABLE:  # the service skips the index write when no indexed field changed
+        assert (texts(**{name: other.get(name, "Outro")}) != texts()) == (
+            name in search_index.INDEXED_FIELDS), name
+
+
+def test_a_change_of_no_indexed_field_leaves_the_index_row_unwritten(api, app):
+    record = api.create(addressCity="Olinda", dateOfBirth="1984-03-17")
+    statements = []
+    with app.app_context():
+        listen = partial(event.listen, db.engine, "before_cursor_execute")
+        listen(lambda _c, _cu, sql, *_rest: statements.append(sql))
+    assert api.send("PUT", f"/customers/{record['id']}", {"dateOfBirth": "1990-01-01"}).status_code == 200
+    assert statements and not [sql for sql in statements if "customer_search" in sql]
+    assert found(api, "olinda") == [record["id"]]
+    assert api.send("PUT", f"/customers/{record['id']}", {"addressCity": "Recife"}).status_code == 200
+    assert [sql for sql in statements if "customer_search" in sql]
+    assert found(api, "olinda") == [] and found(api, "recife") == [record["id"]]
