@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from databases import ROOT, drop_postgres, flask, postgres_database, sqlite_database
+from databases import drop_postgres, postgres_database, sqlite_database
+from inprocess import median_seconds, reader
 
 SIZES = (10, 10_000)
+ROUND = 20  # requests of one case before the next case's turn
 
 
 def seed(url: str) -> None:
@@ -49,28 +49,21 @@ def seed(url: str) -> None:
 
 
 def measure(url: str, requests: int) -> dict[str, float]:
-    """Median seconds per request of each case."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench")
-    sys.path.insert(0, str(ROOT))
-    from app import create_app
-
-    token = flask(url, "tokens", "create", "bench", "--scope", "read").strip().splitlines()[-1]
-    client = create_app().test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+    """Median seconds per request of each case (cases take turns, so each sees the same
+    drift of the machine)."""
+    client, headers = reader(url)
     cases = {"10 versions": "/customers/1/history?_limit=10",
              "10,000 versions, newest": "/customers/2/history?_limit=10",
              "10,000 versions, oldest": "/customers/2/history?_limit=10&_start=9990"}
     times: dict[str, list[float]] = {case: [] for case in cases}
-    for round_number in range(requests + 20):
+    for _ in range(requests // ROUND):
         for case, path in cases.items():
-            started = time.perf_counter()
-            response = client.get(path, headers=headers)
-            elapsed = time.perf_counter() - started
-            assert response.status_code == 200 and len(response.get_json()) == 10
-            if round_number >= 20:  # warm-up first
-                times[case].append(elapsed)
+            times[case].append(median_seconds(client, path, headers, ROUND, _ten_entries))
     return {case: statistics.median(values) for case, values in times.items()}
+
+
+def _ten_entries(response) -> bool:
+    return len(response.get_json()) == 10
 
 
 def main() -> int:

@@ -13,14 +13,12 @@ empty trash's. The goal (issue 12): the first page stays as fast (ratios near 1)
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-from databases import ROOT, drop_postgres, flask, postgres_database, sqlite_database
+from databases import drop_postgres, postgres_database, sqlite_database
+from inprocess import median_seconds, reader
 
 TRASH = {
     "every tenth deleted": "id % 10 = 0",
@@ -46,29 +44,9 @@ def move(url: str, condition: str | None, rows: int) -> None:
     engine.dispose()
 
 
-def median_seconds(client, path: str, headers: dict[str, str], requests: int) -> float:
-    """Median time of `requests` GETs of `path` (after 20 uncounted)."""
-    times = []
-    for number in range(requests + 20):
-        started = time.perf_counter()
-        response = client.get(path, headers=headers)
-        elapsed = time.perf_counter() - started
-        assert response.status_code == 200, response.get_data(as_text=True)
-        if number >= 20:
-            times.append(elapsed)
-    return statistics.median(times)
-
-
 def run(url: str, rows: int, requests: int) -> list[tuple[str, float, float]]:
     """(case, list median, trash median) for each state of the trash."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench")
-    sys.path.insert(0, str(ROOT))
-    from app import create_app
-
-    token = flask(url, "tokens", "create", "bench", "--scope", "read").strip().splitlines()[-1]
-    client = create_app().test_client()
-    headers = {"Authorization": f"Bearer {token}"}
+    client, headers = reader(url)
     results = []
     for case, condition in {"empty trash": None, **TRASH}.items():
         move(url, condition, rows)
