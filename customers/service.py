@@ -174,10 +174,17 @@ def _change_fields(connection: Connection, locked: Locked, fields: dict[str, Any
     changed = differences(before, fields)
     if not changed:
         return current
-    values = {f"new_{name}": new for name, (_, new) in changed.items()}
+    values = {name: new for name, (_, new) in changed.items()}
     statement = statement_for(Shape("update", frozenset(changed), None, None))
-    record = record_of(connection.execute(statement, {
-        "pk": current.id, "actor": origin.by, "now": now, **values}).one())
+    written = connection.execute(statement, {
+        "pk": current.id, "actor": origin.by, "now": now,
+        **{f"new_{name}": value for name, value in values.items()}}).rowcount
+    if written != 1:  # the row is locked: it is there, unless the database says otherwise
+        raise RuntimeError(f"customer {current.id}: {written} rows updated, not 1")
+    # The row as the UPDATE left it, without reading it back (a RETURNING of every column
+    # cost 90,000 instructions of a PUT): the locked row, the values set, who, when, version.
+    record = replace(current, **values, updated_by=origin.by, updated_at=now,
+                     version=current.version + 1)
     journal(connection, Change(action, record, before, changed, origin.by, origin.via,
                                origin.request_id, now), locked.webhooks)
     return record

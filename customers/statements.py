@@ -1,4 +1,4 @@
-"""The write statements: one UPDATE or DELETE ... RETURNING per shape, built once.
+"""The write statements: one UPDATE (or DELETE ... RETURNING) per shape, built once.
 
 A shape (which fields, how many If-Match versions, which guard) always gives the same
 statement object, and SQLAlchemy memoizes a statement's cache key on the object: running it
@@ -30,15 +30,20 @@ _STATEMENTS: dict[Shape, Any] = {}
 
 
 def statement_for(shape: Shape) -> Any:
-    """The statement of this shape, returning RECORD_COLUMNS. It binds `pk`, `new_<field>`
-    for each field an update sets, `actor` and `now` (updates), `allowed_<n>` for each
-    version If-Match allows, and the guard's own parameters."""
+    """The statement of this shape: a delete returns RECORD_COLUMNS, an update returns
+    nothing (its writer holds the row locked, so it knows the row it leaves: see
+    customers.service). It binds `pk`, `new_<field>` for each field an update sets, `actor`
+    and `now` (updates), `allowed_<n>` for each version If-Match allows, and the guard's own
+    parameters."""
     statement = _STATEMENTS.get(shape)
     if statement is None:
         if len(_STATEMENTS) >= 512:
             _STATEMENTS.clear()
-        statement = _update(shape.fields) if shape.kind == "update" else sql_delete(TABLE)
-        statement = _STATEMENTS[shape] = statement.where(*_where(shape)).returning(*RECORD_COLUMNS)
+        if shape.kind == "update":
+            statement = _update(shape.fields).where(*_where(shape))
+        else:
+            statement = sql_delete(TABLE).where(*_where(shape)).returning(*RECORD_COLUMNS)
+        _STATEMENTS[shape] = statement
     return statement
 
 

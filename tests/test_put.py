@@ -1,6 +1,8 @@
 """PUT /customers/{id} as the reference page documents it, in every body format."""
 from __future__ import annotations
 
+from datetime import date, datetime
+
 import pytest
 
 from tests.client import ACCEPTS, FORMATS, decode_answer
@@ -123,3 +125,30 @@ def test_put_response_names_its_content_location(api):
     created = api.create()
     response = api.send("PUT", f"/customers/{created['id']}", {"uuid": "x"})
     assert response.headers["Content-Location"].endswith(f"/customers/{created['id']}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_the_answer_to_a_put_is_the_record_as_stored(api, fmt):
+    created = api.create(addressCity="Recife", gender="male", dateOfBirth="1984-03-17")
+    sent = {"addressCity": "  São José  ", "gender": None, "dateOfBirth": "1990-12-31",
+            "referenceId": "R-ü"}
+    response = api.send("PUT", f"/customers/{created['id']}", sent, fmt=fmt)
+    assert response.status_code == 200 and response.headers["ETag"] == f'"c{created["id"]}v2"'
+    stored = api.send("GET", f"/customers/{created['id']}")
+    assert decode_answer(response) == stored.get_json() and stored.get_json()["addressCity"] == "São José"
+    assert stored.headers["ETag"] == response.headers["ETag"]
+
+
+def test_the_record_the_service_returns_is_the_row_it_left(app, api, monkeypatch):
+    from customers import service
+    from customers.changes import Origin
+
+    created = api.create(addressCity="Recife", gender="male", dateOfBirth="1984-03-17")
+    later = datetime(2030, 1, 2, 3, 4, 5)  # not the second the record was created in
+    monkeypatch.setattr(service, "utcnow", lambda: later)
+    with app.app_context():
+        returned = service.update(created["id"], {"addressCity": "Olinda", "gender": None,
+                                                  "dateOfBirth": date(1990, 12, 31)},
+                                  Origin("ana", "api"))
+        assert returned == service.get(created["id"]) and returned.version == 2
+        assert returned.updated_by == "ana" and returned.updated_at == later
