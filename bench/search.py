@@ -103,7 +103,7 @@ def seed(database: str, rows: int, folder: Path) -> str:
 
 def measure(database: str, url: str, rows: int, requests: int, folder: Path) -> bool:
     """Time every case on one database; whether a target was missed."""
-    flask(url, "users", "create", "bench", "--password", PASSWORD)
+    flask(url, "users", "create", "bench", "--password", PASSWORD, "--exist-ok")
     token = flask(url, "tokens", "create", "bench", "--scope", "read").strip().splitlines()[-1]
     with gunicorn(environment(url), log=folder / "gunicorn.log") as base:
         browser = signed_in(base)

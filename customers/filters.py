@@ -1,6 +1,6 @@
 """The SQL of one filter and of `_q`, as Strapi v3's SQL connector builds them, alike on
 SQLite and PostgreSQL (strapi-connector-bookshelf, buildQuery.js's buildWhereClause, and
-queries.js's buildSearchQuery); `_q` looks its text up in the search index."""
+queries.js's buildSearchQuery); `_q` is looked up in the search index (ListQuery.search)."""
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,8 +8,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, not_, or_
 
-from customers import search_index
-from customers.extensions import db
 from customers.models import Customer
 from customers.sql import contains_exactly, date_text, integer_text, lower_unicode, moment_text
 
@@ -52,10 +50,3 @@ def condition(field: str, operator: str, values: list[Any]) -> ColumnElement[boo
     if operator == "nin":
         return column.not_in(values)
     return or_(*(OPERATORS[operator](column, value) for value in values))
-
-
-def search(text: str) -> ColumnElement[bool]:
-    """`_q`: some searched field (customers.search_text.SEARCHED), or the id's digits,
-    contains the text, ignoring case as `_contains` does: looked up in the index's `exact`
-    text, which holds each of them lowered."""
-    return search_index.containing(db.engine.dialect.name, "exact", [text.lower()])

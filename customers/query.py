@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from customers import qs
 from customers.errors import ApiError
 from customers.extensions import db
-from customers.filters import TEXT_OPERATORS, condition, search
+from customers import search_index
+from customers.filters import TEXT_OPERATORS, condition
 from customers.models import Counter, Customer
 from customers.query_values import FIELDS, parse_integer, parse_text
 from customers.rest_params import OPERATORS, Clause, Node, convert
@@ -47,14 +48,36 @@ class ListQuery:
     limit: int | None = 100  # None: every match (an export)
     start: int = 0
     trash: bool = False  # the trash's records instead of the live ones
+    # A text index whose matches the records are joined to (search_index.Lookup), on SQLite:
+    # its matches come in id order, so a first page stops as soon as it is full.
+    lookup: search_index.Lookup | None = None
+
+    @property
+    def filtered(self) -> bool:
+        """Whether anything beyond the base conditions narrows the records."""
+        return bool(self.conditions) or self.lookup is not None
+
+    def search(self, which: str, terms: list[str]) -> None:
+        """Narrow to the records whose index text (`exact` or `folded`) holds every term:
+        the first search that the index can look up drives the query (SQLite), any other is
+        a condition."""
+        dialect = db.engine.dialect.name
+        if self.lookup is None:
+            self.lookup, rest = search_index.lookup(dialect, which, terms)
+            self.conditions += rest
+        else:
+            self.conditions.append(search_index.containing(dialect, which, terms))
 
     def select(self) -> Select[Any]:
         """The page of records, in order. Unfiltered in the default order, it walks the
         partial index of the live records (or of the trash), on SQLite too (whose planner
-        would walk the table and step over every deleted row: customers/sqlite/hints.py)."""
-        statement = (select(Customer).where(*base_conditions(self.trash), *self.conditions)
-                     .order_by(*self.order, Customer.id).limit(self.limit).offset(self.start))
-        if not self.conditions and not self.order:
+        would walk the table and step over every deleted row: customers/sqlite/hints.py);
+        searched, in the default order, the text index's matches in id order."""
+        last = Customer.id if self.lookup is None or self.order else self.lookup.key
+        statement = (self._source(select(Customer))
+                     .where(*base_conditions(self.trash), *self.conditions)
+                     .order_by(*self.order, last).limit(self.limit).offset(self.start))
+        if not self.filtered and not self.order:
             index = "ix_customers_trash" if self.trash else "ix_customers_live"
             statement = statement.with_hint(Customer, f"INDEXED BY {index}", "sqlite")
         return statement
@@ -62,14 +85,22 @@ class ListQuery:
     def count(self) -> int:
         """How many records match, ignoring the page. Unfiltered, the total that triggers
         keep exact (a COUNT(*) would read every row); filtered, counted through the index."""
-        if not self.conditions and not self.trash:
+        if not self.filtered and not self.trash:
             return db.session.execute(CUSTOMERS_TOTAL).scalar_one()
         return db.session.execute(self.count_statement()).scalar_one()
 
     def count_statement(self) -> Select[Any]:
         """COUNT(*) of the records that match, ignoring the page."""
-        return (select(func.count()).select_from(Customer)
-                .where(*base_conditions(self.trash), *self.conditions))
+        source = select(func.count()).select_from(Customer) if self.lookup is None else (
+            self._source(select(func.count())))
+        return source.where(*base_conditions(self.trash), *self.conditions)
+
+    def _source(self, statement: Select[Any]) -> Select[Any]:
+        """The statement's rows: the customers, or the index's matches joined to them."""
+        if self.lookup is None:
+            return statement
+        return (statement.select_from(self.lookup.table)
+                .join(Customer, Customer.id == self.lookup.key).where(self.lookup.condition))
 
     def records(self) -> Sequence[Customer]:
         """The page of records."""
@@ -120,7 +151,10 @@ def _option(query: ListQuery, name: str, value: Any, max_limit: int) -> None:
         query.order = _order(value)
     elif name == "_q":
         if parse_text(value):  # an empty search matches every record: no condition at all
-            query.conditions.append(search(value))
+            # Some searched field (search_text.SEARCHED), or the id's digits, contains the
+            # text, ignoring case as `_contains` does: the index's `exact` text holds each
+            # of them lowered.
+            query.search("exact", [value.lower()])
     elif value not in PUBLICATION_STATES:  # _publicationState: every record is published
         raise ValueError(f"must be one of {', '.join(PUBLICATION_STATES)}")
 

@@ -15,6 +15,7 @@ a scan of the indexed texts instead, with the same answers, only slower.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, column, func, literal_column, select, table, text
@@ -75,6 +76,25 @@ def rebuild(connection: Connection, batch: int = 5000) -> int:
 def _texts(record: Any) -> dict[str, Any]:
     """The index row of a record."""
     return {"id": record.id, "exact": exact_text(record), "folded": folded_text(record)}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """An FTS5 MATCH to join the records to: its rows come in rowid (the id) order."""
+
+    table: Any
+    key: Any  # the index's rowid, which is the customer's id
+    condition: ColumnElement[bool]  # the MATCH
+
+
+def lookup(dialect: str, which: str, terms: Sequence[str]) -> tuple[Lookup | None, list[Any]]:
+    """What finds the records whose text holds every term: on SQLite, when a term is long
+    enough for trigrams, the MATCH to join to and the scans of the short terms; otherwise
+    no join and one condition (`containing`)."""
+    if dialect != "sqlite" or all(len(term) < TRIGRAM for term in terms):
+        return None, [containing(dialect, which, terms)]
+    match, *short = _sqlite_terms(which, terms)
+    return Lookup(_FTS, _FTS.c.rowid, match), short
 
 
 def containing(dialect: str, which: str, terms: Sequence[str]) -> ColumnElement[bool]:

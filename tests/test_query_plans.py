@@ -54,8 +54,9 @@ def plans(app, dialect: str, query: str, settings: tuple[str, ...] = (),
             db.session.execute(text(f"SET LOCAL {setting}"))
         listing = parse(qs.split(query.encode()), 100, 1000)
         if page_search is not None:
-            listing.conditions.append(
-                search_page(page_search, dialect, enum_labels(choice_label)))
+            plain, labelled = search_page(page_search, dialect, enum_labels(choice_label))
+            listing.search("folded", plain)
+            listing.conditions += labelled
         found = []
         for statement in (listing.select(), listing.count_statement()):
             compiled = statement.compile(dialect=db.engine.dialect,
@@ -95,7 +96,7 @@ def test_filters_on_indexed_fields_use_their_indexes(analysed, query, indexes):
 # PostgreSQL the test asks the planner to avoid reading whole tables or indexes when it can
 # (the records' pages are then read through bitmaps): it shows that the index serves the
 # search (at a million records the planner chooses it by itself; bench/search.py).
-SEARCH_PLAN = {"sqlite": "customer_search VIRTUAL TABLE INDEX 0:M",
+SEARCH_PLAN = {"sqlite": "SCAN customer_search VIRTUAL TABLE INDEX ",
                "postgresql": "Bitmap Index Scan on ix_customer_search_exact"}
 
 

@@ -42,8 +42,8 @@ def list_customers_page() -> str:
     remember(args)
     return render_template(
         "customers/list.html", customers=query.records(), args=args, columns=columns(),
-        start=query.start, size=size, total=total, filtered=bool(query.conditions),
-        everyone=ListQuery().count() if query.conditions else total,
+        start=query.start, size=size, total=total, filtered=query.filtered,
+        everyone=ListQuery().count() if query.filtered else total,
         pages=page_numbers(query.start, size, total), page_sizes=sorted({*PAGE_SIZES, size}), choices=CHOICES,
         filters=FILTERS, chips=chips(args), clear_all=_link(MultiDict(
             [(k, v) for k, v in args.items(multi=True) if k in ("_sort", "_limit")])), sort=_current_sort(args), link=partial(_link, args),
@@ -59,9 +59,11 @@ def page_query(args: MultiDict[str, str], default_limit: int, max_limit: int) ->
     """The API's query of these parameters, but `_q` searched as people type (page_search)."""
     query = parse([(k, v) for k, v in args.items(multi=True) if k != "_q"], default_limit,
                   max_limit)
-    found = page_search(args.get("_q", ""), db.engine.dialect.name, enum_labels(choice_label))
-    if found is not None:
-        query.conditions.append(found)
+    plain, labelled = page_search(args.get("_q", ""), db.engine.dialect.name,
+                                  enum_labels(choice_label))
+    if plain:
+        query.search("folded", plain)
+    query.conditions += labelled
     return query
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, or_
 
 from customers import search_index
 from customers.models import Customer
@@ -29,8 +29,10 @@ def enum_labels(label_of: Callable[[str], str]) -> Labels:
     return labels
 
 
-def page_search(text: str, dialect: str, labels: Labels) -> ColumnElement[bool] | None:
-    """The condition of a search box's text; None when it has no words (every record)."""
+def page_search(text: str, dialect: str, labels: Labels) -> tuple[list[str], list[ColumnElement[bool]]]:
+    """A search box's text as the words that must all be in the folded text, and the
+    conditions of the words that are an enum's label (the text, or that value); none of
+    either when it has no words (every record)."""
     words = fold(text).split()
     plain: list[str] = []
     either: list[ColumnElement[bool]] = []
@@ -47,6 +49,4 @@ def page_search(text: str, dialect: str, labels: Labels) -> ColumnElement[bool] 
         either.append(or_(search_index.containing(dialect, "folded", words[at:at + size]),
                           *(getattr(Customer, name) == value for name, value in named)))
         at += size
-    if plain:
-        either.insert(0, search_index.containing(dialect, "folded", plain))
-    return and_(*either) if either else None
+    return plain, either
