@@ -48,8 +48,9 @@ def analysed(app):
 def plans(app, dialect: str, query: str, settings: tuple[str, ...] = (),
           page_search: str | None = None) -> list[str]:
     """The plans of the page and of the count that this query string makes (after these
-    `SET LOCAL`s of PostgreSQL's), with the list page's search of `page_search` if given."""
-    with app.app_context():
+    `SET LOCAL`s of PostgreSQL's), with the list page's search of `page_search` if given (in
+    a request: the page's labels are in its language)."""
+    with app.test_request_context():
         for setting in settings:
             db.session.execute(text(f"SET LOCAL {setting}"))
         listing = parse(qs.split(query.encode()), 100, 1000)
