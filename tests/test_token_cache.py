@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import event, text
 
 from customers.extensions import db
+from tests.webhooks import add_webhook
 from tests.conftest import new_token
 from tests.hostile import assert_refused
 from tests.servers import flask_command
@@ -45,12 +46,16 @@ def test_a_known_token_is_looked_up_once(app, api, record, statements):
     assert len(lookups) == 1, lookups
 
 
-def test_a_put_is_a_locking_read_a_write_and_its_entries(api, record, statements):
-    """The token check rides in the SELECT that locks the row (the version is checked on
-    what it returns); then the UPDATE ... RETURNING, the history entry and the webhook
-    outbox's one INSERT ... SELECT, in the same transaction: no other round trip (on
-    PostgreSQL the transaction's BEGIN, which the driver sends anyway, carries its statement
-    timeout: customers/transactions.py)."""
+@pytest.mark.parametrize("webhooks", [False, True])
+def test_a_put_is_a_locking_read_a_write_and_its_entries(app, api, record, statements, webhooks):
+    """The token check, and whether any webhook is registered, ride in the SELECT that locks
+    the row (the version is checked on what it returns); then the UPDATE, the history entry,
+    only when a webhook is registered the outbox's one INSERT ... SELECT, and the search
+    index's row, in the same transaction: no other round trip (on PostgreSQL the
+    transaction's BEGIN, which the driver sends anyway, carries its statement timeout:
+    customers/transactions.py)."""
+    if webhooks:
+        add_webhook(app, "http://127.0.0.1:9/hook")
     assert api.send("PUT", f"/customers/{record}", {"addressCity": "Olinda"}).status_code == 200
     statements.clear()
     response = api.send("PUT", f"/customers/{record}", {"addressCity": "Recife"})
@@ -58,9 +63,11 @@ def test_a_put_is_a_locking_read_a_write_and_its_entries(api, record, statements
     if statements and statements[0] == "BEGIN; SET LOCAL statement_timeout = 5000":
         statements.pop(0)
     kinds = [s.split()[0].upper() for s in statements]
-    assert kinds == ["SELECT", "UPDATE", "INSERT", "INSERT"], statements
-    assert "tokens" in statements[0] and "customer_history" in statements[2]
-    assert statements[3].lstrip().upper().startswith("INSERT INTO WEBHOOK_MESSAGES"), statements
+    assert kinds == ["SELECT", "UPDATE", "INSERT", "INSERT"] + ["INSERT"] * webhooks, statements
+    assert "tokens" in statements[0] and "webhooks" in statements[0]
+    # The journal's order: history, outbox; SQLite's index row is an INSERT OR REPLACE.
+    inserted = [s.replace(" OR REPLACE", "").split()[2] for s in statements[2:]]
+    assert inserted == ["customer_history", *["webhook_messages"] * webhooks, "customer_search"]
 
 
 @pytest.mark.parametrize("method, path, fields", [
