@@ -11,7 +11,7 @@ local refs = tonumber(os.getenv("BENCH_REFS") or "1000")
 
 local fields = {
   {"uuid", "5f7a9c1e-0b7e-4c1a-9e43-1d2f3a4b5c6d"}, {"referenceId", "ref-42"},
-  {"dateOfBirth", "1984-03-17"}, {"addressStreet", "Rua da Aurora, 100"},
+  {"dateOfBirth", "1984-03-17"}, {"addressStreet", "Rua da Aurora, 100"},  -- renumbered by each PUT
   {"addressNeighborhood", "Boa Vista"}, {"addressCity", "Recife"}, {"addressState", "PE"},
   {"addressCountry", "Brasil"}, {"gender", "female"}, {"maritalStatus", "married"},
 }
@@ -28,14 +28,23 @@ local function xml_body()
   return table.concat(parts) .. "</item>"
 end
 
+local function form_encoded(value)
+  return (value:gsub("[^%w%-%.]", function(c) return string.format("%%%02X", c:byte()) end))
+end
+
 local function form_body()
   local parts = {}
-  for _, f in ipairs(fields) do
-    local value = f[2]:gsub("[^%w%-%.]", function(c) return string.format("%%%02X", c:byte()) end)
-    parts[#parts + 1] = f[1] .. "=" .. value
-  end
+  for _, f in ipairs(fields) do parts[#parts + 1] = f[1] .. "=" .. form_encoded(f[2]) end
   return table.concat(parts, "&")
 end
+
+-- `text` with its first `old` (plain text, not a pattern) replaced by `new`.
+local function replaced(text, old, new)
+  local from, to = text:find(old, 1, true)
+  return text:sub(1, from - 1) .. new .. text:sub(to + 1)
+end
+
+local STREET = "Rua da Aurora, 100"
 
 local bodies = {
   json = {"application/json", json_body()},
@@ -54,6 +63,7 @@ function init(args)
   failures = 0
   -- Threads start far apart so they seldom write the same record at once.
   cursor = (thread_number or 0) * 7919
+  salt = os.time() * 100000
   headers = {["Authorization"] = "Bearer " .. token, ["Accept"] = "application/json"}
   local body = bodies[mode]
   if body then headers["Content-Type"] = body[1] end
@@ -67,7 +77,13 @@ function request()
     return wrk.format("GET", "/customers/count?referenceId=ref-" .. (cursor % refs), headers)
   end
   local id = first_id + (cursor % ids)
-  return wrk.format("PUT", "/customers/" .. id, headers, bodies[mode][2])
+  -- Every PUT changes the street's number (each run numbers from its own start time), so
+  -- every PUT is a real change with its history entry, as the raw app's always-run UPDATE
+  -- is: the same body again would change nothing, and cost us no write at all.
+  local street = "Rua da Aurora, " .. (salt + cursor)
+  local old = STREET
+  if mode == "form" then old, street = form_encoded(STREET), form_encoded(street) end
+  return wrk.format("PUT", "/customers/" .. id, headers, replaced(bodies[mode][2], old, street))
 end
 
 function response(status, headers, body)
