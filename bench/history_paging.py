@@ -18,11 +18,8 @@ import argparse
 import json
 import statistics
 import sys
-import tempfile
-from pathlib import Path
 
-from databases import drop_postgres, postgres_database, sqlite_database
-from inprocess import median_seconds, reader
+from inprocess import median_seconds, reader, scratch_database
 
 SIZES = (10, 10_000)
 ROUND = 20  # requests of one case before the next case's turn
@@ -74,14 +71,9 @@ def main() -> int:
     for kind in ("sqlite", "postgres"):
         if args.only and kind != args.only:
             continue
-        with tempfile.TemporaryDirectory() as folder:
-            url = sqlite_database(Path(folder), 2) if kind == "sqlite" else postgres_database(2)
-            try:
-                seed(url)
-                medians = measure(url, args.requests)
-            finally:
-                if kind == "postgres":
-                    drop_postgres(url)
+        with scratch_database(kind, 2) as url:
+            seed(url)
+            medians = measure(url, args.requests)
         short = medians["10 versions"]
         shown = ", ".join(f"{case} {value * 1000:.2f} ms ({value / short:.2f})"
                           for case, value in medians.items())

@@ -6,13 +6,29 @@ from __future__ import annotations
 import os
 import statistics
 import sys
+import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
-from databases import ROOT, flask
+from databases import ROOT, drop_postgres, flask, postgres_database, sqlite_database
 
 WARMUP = 20
+
+
+@contextmanager
+def scratch_database(kind: str, rows: int) -> Iterator[str]:
+    """A fresh database of `kind` (sqlite or postgres) seeded with `rows` customers, as
+    bench/run.py seeds them; its URL, and it is gone afterwards."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = sqlite_database(Path(folder), rows) if kind == "sqlite" else postgres_database(rows)
+        try:
+            yield url
+        finally:
+            if kind == "postgres":
+                drop_postgres(url)
 
 
 def reader(url: str) -> tuple[Any, dict[str, str]]:

@@ -14,11 +14,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
-from pathlib import Path
 
-from databases import drop_postgres, postgres_database, sqlite_database
-from inprocess import median_seconds, reader
+from inprocess import median_seconds, reader, scratch_database
 
 TRASH = {
     "every tenth deleted": "id % 10 = 0",
@@ -65,14 +62,8 @@ def main() -> int:
     for kind in ("sqlite", "postgres"):
         if args.only and kind != args.only:
             continue
-        with tempfile.TemporaryDirectory() as folder:
-            url = (sqlite_database(Path(folder), args.rows) if kind == "sqlite"
-                   else postgres_database(args.rows))
-            try:
-                results = run(url, args.rows, args.requests)
-            finally:
-                if kind == "postgres":
-                    drop_postgres(url)
+        with scratch_database(kind, args.rows) as url:
+            results = run(url, args.rows, args.requests)
         base = results[0][1]
         for case, listed, trash in results:
             print(f"{kind}, {args.rows:,} records, {case}: first page {listed * 1000:.2f} ms "
