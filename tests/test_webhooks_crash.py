@@ -133,9 +133,14 @@ def test_every_acknowledged_change_arrives_through_sigkills(app, database_url, t
             client.join(60)
         assert len(answered) == CLIENTS * WRITES_EACH
         assert kills[1][1] < len(answered)  # gunicorn was killed under the writes
-        # Every acknowledged change, whatever was killed meanwhile (SIGKILLed gunicorn
-        # workers may cost a request its answer: those changes are not counted as acked).
-        assert len(acked) >= CLIENTS * WRITES_EACH - 3
+        # Every write was answered 200/201 but those whose connection the SIGKILLed gunicorn
+        # worker broke (their change may or may not have been made, so they are not acked).
+        # One kill breaks at most one request per client: its threads held each client's
+        # keep-alive connection at most once, and a client reconnects to a live worker.
+        broken = [status for status in answered if status is None]
+        assert {status for status in answered if status is not None} <= {200, 201}
+        assert len(broken) <= CLIENTS, broken
+        assert len(acked) == 1 + len(answered) - len(broken)  # 1: the write before the clients
         assert kills[-1][2] < len(acked)  # the worker died with deliveries outstanding
         deadline = time.monotonic() + 60
         while not set(acked) <= what_arrived(hook):
