@@ -8,7 +8,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from customers.accounts import create_user
-from tests.test_pages import PASSWORD, csrf_of, make_person, make_signed_in, sign_in, submit
+from tests.test_pages import (PASSWORD, csrf_of, form_of, make_person, make_signed_in, sign_in,
+                              submit)
 
 person = pytest.fixture(make_person, name="person")
 signed_in = pytest.fixture(make_signed_in, name="signed_in")
@@ -123,3 +124,44 @@ def test_the_trash_pages(signed_in, api, app):
     second = signed_in.get(older[0]).get_data(as_text=True)
     assert len(trash_rows(second)) == 1
     assert signed_in.get("/customers/browse/trash?_start=x").status_code == 400
+
+
+def flashes(html: str) -> list[str]:
+    """The page's flash messages."""
+    return [" ".join(p.text_content().split())
+            for p in lxml.html.fromstring(html).xpath("//p[contains(@class, 'flash')]")]
+
+
+@pytest.mark.parametrize("page", ["edit", "delete"])
+def test_a_trashed_record_s_edit_and_delete_pages_lead_to_its_page(signed_in, api, page):
+    gone = deleted(signed_in, api, referenceId="R-9")
+    signed_in.get("/customers/browse")  # which shows the deletion's own flash
+    answer = signed_in.get(f"/customers/{gone['id']}/{page}")
+    assert answer.status_code == 303 and answer.location == f"/customers/{gone['id']}/view"
+    html = signed_in.get(answer.location).get_data(as_text=True)
+    assert flashes(html) == [f"Customer {gone['id']} is in the trash; it can be changed again "
+                             "once restored."]
+    assert "This customer is in the trash" in html and "Restore" in html
+
+
+@pytest.mark.parametrize("page, fields", [("edit", {"addressCity": "Caruaru"}),
+                                          ("edit", {"dateOfBirth": "not a date"}),
+                                          ("delete", {})])
+def test_a_record_trashed_while_its_page_was_open_changes_nothing(signed_in, api, snapshot,
+                                                                  page, fields):
+    customer = api.create(referenceId="R-7", addressCity="Recife")
+    opened = form_of(signed_in, f"/customers/{customer['id']}/{page}")
+    assert api.send("DELETE", f"/customers/{customer['id']}").status_code == 200
+    before = snapshot()
+    answer = signed_in.post(f"/customers/{customer['id']}/{page}", data={**opened, **fields},
+                            headers={"Accept-Language": "pt-BR"})
+    assert answer.status_code == 303 and answer.location == f"/customers/{customer['id']}/view"
+    assert snapshot() == before
+    html = signed_in.get(answer.location).get_data(as_text=True)
+    assert flashes(html) == [f"O cliente {customer['id']} foi movido para a lixeira enquanto isso; "
+                             "nada foi alterado. Ele pode ser restaurado em Clientes excluídos."]
+
+
+@pytest.mark.parametrize("page", ["edit", "delete"])
+def test_a_record_that_never_was_is_still_a_404_page(signed_in, page):
+    assert signed_in.get(f"/customers/999999/{page}").status_code == 404

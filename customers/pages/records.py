@@ -73,18 +73,23 @@ def new_customer() -> Page | Response:
 def edit_customer(customer_id: str) -> Page | Response:
     """The edit form; a save over a newer version is merged with it, never overwrites it."""
     form = CustomerForm()
-    if not form.is_submitted():
-        customer = service.get(customer_id)
-        return _render("customers/form.html", customer, form=form_for(customer))
     try:
+        if not form.is_submitted():
+            customer = service.get(customer_id)
+            return _render("customers/form.html", customer, form=form_for(customer))
         changes = customer_schema.load(raw_fields(form), partial=True)
         service.update(customer_id, changes, page_origin(), expected=version_of(form))
     except ValidationError as error:
         copy_errors(form, error.messages)
-        customer = service.get(customer_id)
+        try:
+            customer = service.get(customer_id)
+        except ApiError as missing:
+            return _to_trashed(customer_id, missing, True)
         fill_unsent(form, customer)
         return _render("customers/form.html", customer, 422, form=form)
     except ApiError as error:
+        if error.code == 404:
+            return _to_trashed(customer_id, error, form.is_submitted())
         _unless_stale(error)
         return save_merged(customer_id, form, changes, page_origin(), _after_save)
     flash(_("Customer %(id)s saved.", id=customer_id), "success")
@@ -96,13 +101,15 @@ def edit_customer(customer_id: str) -> Page | Response:
 def delete_customer_page(customer_id: str) -> Page | Response:
     """A confirmation page; its POST deletes the version that was confirmed."""
     form = ConfirmForm()
-    if not form.is_submitted():
-        customer = service.get(customer_id)
-        form = ConfirmForm(version=str(customer.version))
-        return _render("customers/delete.html", customer, form=form)
     try:
+        if not form.is_submitted():
+            customer = service.get(customer_id)
+            form = ConfirmForm(version=str(customer.version))
+            return _render("customers/delete.html", customer, form=form)
         service.delete(customer_id, page_origin(), expected=version_of(form))
     except ApiError as error:
+        if error.code == 404:
+            return _to_trashed(customer_id, error, form.is_submitted())
         _unless_stale(error)
         customer = service.get(customer_id)
         form.version.data = str(customer.version)
@@ -116,6 +123,19 @@ def _after_save(customer_id: str) -> Response:
     """To the record's page, or back to its form after "Save and continue editing"."""
     endpoint = ".edit_customer" if request.form.get("then") == "edit" else ".view_customer"
     return redirect(url_for(endpoint, customer_id=customer_id))
+
+
+def _to_trashed(customer_id: str, error: ApiError, sent: bool) -> Response:
+    """A record in the trash (moved there before its page was opened, or while it was open)
+    is shown on its own page, which says who deleted it and offers admins its restore; the
+    person is told that nothing was saved. Any other 404 stays the error page's."""
+    _in_trash(customer_id, error)
+    message = (_("Customer %(id)s was moved to the trash meanwhile; nothing was changed. It "
+                 "can be restored from Deleted customers.", id=customer_id) if sent else
+               _("Customer %(id)s is in the trash; it can be changed again once restored.",
+                 id=customer_id))
+    flash(message, "error")
+    return redirect(url_for(".view_customer", customer_id=customer_id), 303)
 
 
 def _unless_stale(error: ApiError) -> None:
