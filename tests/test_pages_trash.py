@@ -165,3 +165,19 @@ def test_a_record_trashed_while_its_page_was_open_changes_nothing(signed_in, api
 @pytest.mark.parametrize("page", ["edit", "delete"])
 def test_a_record_that_never_was_is_still_a_404_page(signed_in, page):
     assert signed_in.get(f"/customers/999999/{page}").status_code == 404
+
+
+def test_restoring_a_version_of_a_trashed_record_leads_to_its_page(signed_in, api, snapshot):
+    customer = api.create(addressCity="Recife")
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    path = f"/customers/{customer['id']}/timeline/1/restore"
+    opened = form_of(signed_in, path)
+    assert api.send("DELETE", f"/customers/{customer['id']}").status_code == 200
+    assert signed_in.get(path).location == f"/customers/{customer['id']}/view"
+    before = snapshot()
+    answer = signed_in.post(path, data=opened)
+    assert answer.status_code == 303 and answer.location == f"/customers/{customer['id']}/view"
+    assert snapshot() == before
+    assert signed_in.get(f"/customers/{customer['id']}/timeline/9/restore").status_code == 303
+    api.send("POST", f"/customers/{customer['id']}/restore")
+    assert signed_in.get(f"/customers/{customer['id']}/timeline/9/restore").status_code == 404

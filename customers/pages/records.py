@@ -84,12 +84,12 @@ def edit_customer(customer_id: str) -> Page | Response:
         try:
             customer = service.get(customer_id)
         except ApiError as missing:
-            return _to_trashed(customer_id, missing, True)
+            return to_trashed_record(customer_id, missing, True)
         fill_unsent(form, customer)
         return _render("customers/form.html", customer, 422, form=form)
     except ApiError as error:
         if error.code == 404:
-            return _to_trashed(customer_id, error, form.is_submitted())
+            return to_trashed_record(customer_id, error, form.is_submitted())
         _unless_stale(error)
         return save_merged(customer_id, form, changes, page_origin(), _after_save)
     flash(_("Customer %(id)s saved.", id=customer_id), "success")
@@ -109,7 +109,7 @@ def delete_customer_page(customer_id: str) -> Page | Response:
         service.delete(customer_id, page_origin(), expected=version_of(form))
     except ApiError as error:
         if error.code == 404:
-            return _to_trashed(customer_id, error, form.is_submitted())
+            return to_trashed_record(customer_id, error, form.is_submitted())
         _unless_stale(error)
         customer = service.get(customer_id)
         form.version.data = str(customer.version)
@@ -125,7 +125,7 @@ def _after_save(customer_id: str) -> Response:
     return redirect(url_for(endpoint, customer_id=customer_id))
 
 
-def _to_trashed(customer_id: str, error: ApiError, sent: bool) -> Response:
+def to_trashed_record(customer_id: str, error: ApiError, sent: bool) -> Response:
     """A record in the trash (moved there before its page was opened, or while it was open)
     is shown on its own page, which says who deleted it and offers admins its restore; the
     person is told that nothing was saved. Any other 404 stays the error page's."""

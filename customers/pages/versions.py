@@ -12,7 +12,7 @@ from customers.ids import parse_version
 from customers.pages.conflicts import shown
 from customers.pages.forms import LABELS, ConfirmForm, version_of
 from customers.pages.permissions import requires
-from customers.pages.records import page_origin
+from customers.pages.records import page_origin, to_trashed_record
 from customers.record import CustomerRecord
 from customers.schemas import WRITABLE
 
@@ -25,12 +25,14 @@ def revert_page(customer_id: str, version: str) -> tuple[str, int] | Response:
     if number is None:
         abort(404, description=f"Customer {customer_id[:64]!r} has no version {version[:32]!r}.")
     form = ConfirmForm()
-    if not form.is_submitted():
-        current = service.get(customer_id)
-        return _confirmation(current, number, ConfirmForm(version=str(current.version)))
     try:
+        if not form.is_submitted():
+            current = service.get(customer_id)
+            return _confirmation(current, number, ConfirmForm(version=str(current.version)))
         record = service.revert(customer_id, number, page_origin(), expected=version_of(form))
     except ApiError as error:
+        if error.code == 404:  # in the trash; any other 404 is raised again
+            return to_trashed_record(customer_id, error, form.is_submitted())
         if error.code != 412:
             raise
         current = service.get(customer_id)
