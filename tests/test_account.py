@@ -60,3 +60,26 @@ def test_a_viewer_may_change_their_own_password(app):
 def test_the_page_needs_a_signed_in_person(client):
     answer = client.get("/account/password")
     assert answer.status_code == 302 and answer.location.startswith("/login?next=")
+
+
+def test_wrong_current_passwords_are_throttled_as_sign_ins_are(app, person):
+    client = app.test_client()
+    sign_in(client)
+    tries = app.config["LOGIN_MAX_FAILURES"]
+    assert [change(client, current=f"wrong guess {n:04}").status_code for n in range(tries)] == [422] * tries
+    held = change(client)  # the right one now waits too: guessing learns nothing
+    assert held.status_code == 429 and 0 < int(held.headers["Retry-After"]) <= 900
+    assert field_errors(held.get_data(as_text=True))["current"][0].startswith(
+        "Too many wrong current passwords. Wait ")
+    assert sign_in(app.test_client()).status_code == 302  # unchanged, and the owner signs in
+
+
+def test_a_right_current_password_starts_the_count_over(app, person):
+    client = app.test_client()
+    sign_in(client)
+    tries = app.config["LOGIN_MAX_FAILURES"]
+    for _ in range(2):
+        assert [change(client, current="wrong guess!!").status_code
+                for _ in range(tries - 1)] == [422] * (tries - 1)
+        assert change(client, repeat="not the same again").status_code == 422  # current right
+    assert change(client).status_code == 302
