@@ -31,6 +31,10 @@ class Customer(db.Model):
               postgresql_where=text("deleted_at IS NULL")),
         Index("ix_customers_trash", "id", sqlite_where=text("deleted_at IS NOT NULL"),
               postgresql_where=text("deleted_at IS NOT NULL")),
+        # The trash page, newest deletion first: the index read backwards (migration 0010).
+        Index("ix_customers_deleted_at", "deleted_at", "id",
+              sqlite_where=text("deleted_at IS NOT NULL"),
+              postgresql_where=text("deleted_at IS NOT NULL")),
         # The list's enum filters: the count of the matches read from the index, and their
         # first page in id order (migration 0009).
         Index("ix_customers_gender", "gender", "id", sqlite_where=text("deleted_at IS NULL"),

@@ -11,6 +11,7 @@ from customers.extensions import db
 from customers.pages.forms import choice_label
 from customers.pages.page_search import enum_labels
 from customers.pages.page_search import page_search as search_page
+from customers.pages.trash import trash_by_deletion
 from customers.query import parse
 
 # 20,000 records; 10 share each referenceId, uuids are unique, a third of each gender and
@@ -156,3 +157,23 @@ def test_the_lists_enum_filters_use_their_index(analysed, query, index):
     for plan in (page, count):
         assert "Seq Scan" not in plan and "Sort" not in plan and "TEMP B-TREE" not in plan, plan
         assert not any(line.startswith("SCAN customers") for line in plan.splitlines()), plan
+
+
+def test_the_trash_page_reads_the_trash_s_index_in_its_order(analysed):
+    """Newest deletion first through ix_customers_deleted_at (migration 0010): no sort of
+    the whole trash for one page."""
+    app, dialect = analysed
+    with app.test_request_context():
+        db.session.execute(text("UPDATE customers SET deleted_at = published_at, deleted_by = 'x' "
+                                "WHERE id % 10 = 0"))
+        db.session.execute(text("ANALYZE"))
+        statement = trash_by_deletion(50, 26).select()
+        compiled = statement.compile(dialect=db.engine.dialect,
+                                     compile_kwargs={"render_postcompile": True})
+        params = (tuple(compiled.params[name] for name in compiled.positiontup)
+                  if compiled.positional else compiled.params)
+        explain = "EXPLAIN QUERY PLAN " if dialect == "sqlite" else "EXPLAIN "
+        plan = "\n".join(str(row[-1]) for row in db.session.connection().exec_driver_sql(
+            explain + str(compiled), params))
+    assert "ix_customers_deleted_at" in plan, plan
+    assert "TEMP B-TREE" not in plan and "Sort" not in plan, plan
