@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import lxml.html
 import pytest
 
 from tests.test_pages import csrf_of, make_person, make_signed_in
@@ -14,11 +15,11 @@ person = pytest.fixture(make_person, name="person")
 signed_in = pytest.fixture(make_signed_in, name="signed_in")
 
 
-def upload(client, body: bytes):
+def upload(client, body: bytes, headers: dict[str, str] | None = None):
     token = csrf_of(client.get("/customers/browse/import").get_data(as_text=True))
     return client.post("/customers/browse/import", data={
         "csrf_token": token, "file": (io.BytesIO(body), "customers.csv")},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data", headers=headers)
 
 
 def hidden_text(page: str) -> str:
@@ -85,3 +86,27 @@ def test_only_admins_import(app, client, snapshot):
     assert "Import CSV" not in client.get("/customers/browse").get_data(as_text=True)
     response = client.post("/customers/browse/import", data={"text": "cmVmZXJlbmNlSWQKWAo="})
     assert response.status_code in (400, 403) and snapshot() == []
+
+
+@pytest.mark.parametrize("body, status, said", [
+    (b"\xff\xfe", 400, "Arquivo malformado: UTF-8 inválido no byte 0"),
+    (b"", 400, "Arquivo malformado: o CSV não tem linha de cabeçalho"),
+    (b"referenceId\nA,B\n", 400, "Arquivo malformado: a linha 2 tem 2 células, o cabeçalho 1"),
+    (b"referenceId,colour,referenceId\nA,red,B\n", 422, "Informado em mais de uma coluna."),
+    (b"referenceId,colour\nA,red\n", 422, "Campo desconhecido."),
+    (b"id,referenceId\n{live},A\n{live},B\n", 422, "Já informado na linha 2."),
+    (b"id,referenceId\n{gone},A\n", 422, "O cliente {gone} está na lixeira; restaure-o antes de "
+                                           "importar alterações nele."),
+    (b"id,referenceId\n99999,A\n", 422, "Nenhum cliente com o id '99999'."),
+])
+def test_a_refused_import_says_why_in_portuguese(signed_in, api, snapshot, body, status, said):
+    live, gone = api.create()["id"], api.create()["id"]
+    api.send("DELETE", f"/customers/{gone}")
+    before = snapshot()
+    body = body.replace(b"{live}", live.encode()).replace(b"{gone}", gone.encode())
+    response = upload(signed_in, body, headers={"Accept-Language": "pt-BR"})
+    main = lxml.html.fromstring(response.get_data(as_text=True)).xpath("//main")[0]
+    page = " ".join(main.text_content().split())
+    assert response.status_code == status
+    assert said.replace("{gone}", gone) in page, page
+    assert snapshot() == before

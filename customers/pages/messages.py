@@ -27,6 +27,16 @@ PAGE_MESSAGES = (
     N_("The record kept changing while your edit was merged; nothing was saved. Open it again "
        "and redo your edit."),
     N_("The confirmation lost its file; upload it again."),
+    N_("_start must be a whole number from 0."),
+    N_("The data value transmitted exceeds the capacity limit."),
+    # customers/imports.py and csv_codec.py: what the import page says of a file and its rows
+    N_("Given in more than one column."),
+    N_("Given in row {row} already."),
+    N_("Customer {id} is in the trash; restore it before importing changes to it."),
+    N_("Malformed request body: invalid utf-8 at byte {at}"),
+    N_("Malformed request body: the CSV has no header row"),
+    N_("Malformed request body: invalid CSV after line {line}: {error}"),
+    N_("Malformed request body: row {row} has {cells} cells, the header {header}"),
     N_("Validation failed"),
     N_("Invalid query parameters"),
     N_("Internal server error"),
