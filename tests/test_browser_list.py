@@ -96,3 +96,30 @@ def test_the_list_is_kept_across_open_back_and_save(new_page, live_server, perso
     page.get_by_role("link", name="← All customers").click()
     expect(page).to_have_url(listed)
     assert references(page) == ["REF-1", "REF-2"]
+
+
+def test_each_tab_leads_back_to_its_own_list(new_page, live_server, person, people):
+    from playwright.sync_api import expect
+
+    first = new_page()
+    sign_in(first, live_server, person, "/customers/browse?_q=recife")
+    first_list = first.url
+    second = first.context.new_page()  # another tab of the same browser: the same session
+    second.goto(f"{live_server.url}/customers/browse?gender=male&_sort=addressCity%3AASC")
+    assert references(second) == ["REF-2", "REF-4"]
+    first.locator("table.records tbody tr").nth(0).click()  # opened after the other tab's list
+    expect(first.get_by_role("heading", level=1)).to_contain_text("REF-1")
+    first.get_by_role("link", name="← All customers").click()
+    expect(first).to_have_url(first_list)
+    first.locator("table.records tbody tr").nth(1).click()
+    first.get_by_role("link", name="Edit", exact=True).click()
+    second.reload()  # the other tab shows its list again meanwhile
+    first.get_by_label("Street").fill("Rua do Sol")
+    first.get_by_role("button", name="Save changes").click()
+    expect(first.locator(".flash")).to_contain_text("saved")
+    first.get_by_role("link", name="← All customers").click()
+    expect(first).to_have_url(first_list)
+    assert references(first) == ["REF-1", "REF-2"]
+    second.locator("table.records tbody tr").nth(0).click()
+    second.get_by_role("link", name="← All customers").click()
+    assert references(second) == ["REF-2", "REF-4"] and "gender=male" in second.url

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import lxml.html
 import pytest
 
 from customers.extensions import db
@@ -126,7 +127,11 @@ def test_pages_hold_no_inline_script_or_style(signed_in, api):
     customer = api.create(addressCity="Recife")
     for page in ("browse", f"{customer['id']}/view", f"{customer['id']}/edit", "new"):
         html = signed_in.get(f"/customers/{page}").get_data(as_text=True).lower()
-        assert "<script" not in html and "<style" not in html and " style=" not in html
+        scripts = lxml.html.fromstring(html).xpath("//script")
+        # One script, from this site's static files (the CSP's script-src 'self'), none inline.
+        assert [(s.get("src"), (s.text or "").strip()) for s in scripts] == [
+            ("/static/list-memory.js", "")]
+        assert "<style" not in html and " style=" not in html
         assert "onclick=" not in html and "javascript:" not in html
 
 
