@@ -1,11 +1,16 @@
 // Each browser tab leads back to the list it showed last. The server's session remembers one
 // list for all of a person's tabs (the last one shown in any of them), which is what the
 // "All customers" links hold without JavaScript; here the list page also keeps its own URL in
-// this tab's sessionStorage, and the record pages' links back take it from there.
+// this tab's sessionStorage, and the record pages' links back take it from there. The sign-in
+// and sign-out pages forget it: the next person in this tab starts from the whole list.
 (function () {
   "use strict";
   var KEY = "customers.list";
   try {
+    if (document.querySelector("[data-list-forget]")) {
+      sessionStorage.removeItem(KEY);
+      return;
+    }
     var list = document.querySelector("[data-list-page]");
     if (list) {
       sessionStorage.setItem(KEY, location.pathname + location.search);

@@ -72,6 +72,7 @@ def test_wrong_current_passwords_are_throttled_as_sign_ins_are(app, person):
     assert field_errors(held.get_data(as_text=True))["current"][0].startswith(
         "Too many wrong current passwords. Wait ")
     assert sign_in(app.test_client()).status_code == 302  # unchanged, and the owner signs in
+    assert change(client).status_code == 302  # whose sign-in started the count over
 
 
 def test_a_right_current_password_starts_the_count_over(app, person):

@@ -145,7 +145,7 @@ def test_a_trashed_record_s_edit_and_delete_pages_lead_to_its_page(signed_in, ap
     assert answer.status_code == 303 and answer.location == f"/customers/{gone['id']}/view"
     html = signed_in.get(answer.location).get_data(as_text=True)
     assert flashes(html) == [f"Customer {gone['id']} is in the trash; it can be changed again "
-                             "once restored."]
+                             "once an admin restores it."]
     assert "This customer is in the trash" in html and "Restore" in html
 
 
@@ -163,8 +163,9 @@ def test_a_record_trashed_while_its_page_was_open_changes_nothing(signed_in, api
     assert answer.status_code == 303 and answer.location == f"/customers/{customer['id']}/view"
     assert snapshot() == before
     html = signed_in.get(answer.location).get_data(as_text=True)
-    assert flashes(html) == [f"O cliente {customer['id']} foi movido para a lixeira enquanto isso; "
-                             "nada foi alterado. Ele pode ser restaurado em Clientes excluídos."]
+    assert flashes(html) == [f"O cliente {customer['id']} foi movido para a lixeira nesse meio-tempo; "
+                             "suas alterações não foram salvas. Um admin pode restaurá-lo em Clientes "
+                             "excluídos."]
 
 
 @pytest.mark.parametrize("page", ["edit", "delete"])

@@ -140,7 +140,6 @@ def test_every_acknowledged_change_arrives_through_sigkills(app, database_url, t
         broken = [status for status in answered if status is None]
         assert {status for status in answered if status is not None} <= {200, 201}
         assert len(broken) <= CLIENTS, broken
-        assert len(acked) == 1 + len(answered) - len(broken)  # 1: the write before the clients
         assert kills[-1][2] < len(acked)  # the worker died with deliveries outstanding
         deadline = time.monotonic() + 60
         while not set(acked) <= what_arrived(hook):

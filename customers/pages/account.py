@@ -9,10 +9,10 @@ from werkzeug.security import check_password_hash
 
 from customers.accounts import set_password
 from customers.blueprint import pages_bp
-from customers.credentials import password_problem
+from customers.credentials import name_key, password_problem
 from customers.pages.forms import PasswordForm
 from customers.pages.messages import translated
-from customers.pages.throttle import Limit, login_throttle
+from customers.pages.throttle import Limit, login_throttle, password_subject
 
 
 @pages_bp.route("/account/password", methods=["GET", "POST"])
@@ -24,8 +24,9 @@ def change_password() -> Response | tuple[str, int] | tuple[str, int, dict[str, 
         return render_template("password.html", form=form), 200
     user = current_user._get_current_object()
     # A stolen session must not become a way to guess the password: each wrong current
-    # password counts, as a failed sign-in does, and a right one starts the count over.
-    limit = Limit(f"password:{user.name}", current_app.config["LOGIN_MAX_FAILURES"])
+    # password counts, as a failed sign-in does; a right one starts the count over, and so
+    # does the owner's sign-in (signing out ends the stolen session too).
+    limit = Limit(password_subject(name_key(user.name)), current_app.config["LOGIN_MAX_FAILURES"])
     attempt = login_throttle().attempt([limit])
     if attempt.wait:
         form.current.errors = [_("Too many wrong current passwords. Wait %(wait)s seconds, then "

@@ -130,10 +130,10 @@ def to_trashed_record(customer_id: str, error: ApiError, sent: bool) -> Response
     is shown on its own page, which says who deleted it and offers admins its restore; the
     person is told that nothing was saved. Any other 404 stays the error page's."""
     _in_trash(customer_id, error)
-    message = (_("Customer %(id)s was moved to the trash meanwhile; nothing was changed. It "
-                 "can be restored from Deleted customers.", id=customer_id) if sent else
-               _("Customer %(id)s is in the trash; it can be changed again once restored.",
-                 id=customer_id))
+    message = (_("Customer %(id)s was moved to the trash meanwhile; your changes were not saved. "
+                 "An admin can restore it from Deleted customers.", id=customer_id) if sent else
+               _("Customer %(id)s is in the trash; it can be changed again once an admin "
+                 "restores it.", id=customer_id))
     flash(message, "error")
     return redirect(url_for(".view_customer", customer_id=customer_id), 303)
 

@@ -15,7 +15,7 @@ from customers.pages import devices
 from customers.pages.common import safe_next
 from customers.pages.forms import ConfirmForm, LoginForm
 from customers.pages.messages import translated
-from customers.pages.throttle import Limit, login_throttle
+from customers.pages.throttle import Limit, login_throttle, password_subject
 
 login_manager.login_view = "customers.pages.login"
 login_manager.login_message = lazy_gettext("Please sign in to see that page.")
@@ -44,8 +44,10 @@ def login() -> Page:
     user = authenticate(name, password)
     if user is None:
         return _form(form, REFUSED)  # the attempt stays counted, as a failure
-    # The name's count starts over, and this browser's; never the address's.
-    forget = {f"name:{key}", *(limit.subject for limit in limits if limit.subject[:7] == "device:")}
+    # The name's count starts over, and this browser's, and the password page's; never the
+    # address's.
+    forget = {f"name:{key}", password_subject(key),
+              *(limit.subject for limit in limits if limit.subject[:7] == "device:")}
     login_throttle().succeeded(attempt, forget=sorted(forget))
     response = _sign_in(user)
     devices.remember(response, key)

@@ -90,6 +90,12 @@ class Throttle:
             connection.commit()
 
 
+def password_subject(key: str) -> str:
+    """What the password page's wrong current passwords count against: the person (by their
+    name's key), apart from the sign-in's counts, which it never holds back."""
+    return f"password:{key}"
+
+
 def login_throttle() -> Throttle:
     """The app's sign-in throttle (its window; the counts are in the database)."""
     if "customers_login_throttle" not in current_app.extensions:

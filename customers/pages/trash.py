@@ -30,7 +30,8 @@ def trash_page() -> str:
 
 def trash_by_deletion(start: int, limit: int) -> ListQuery:
     """The trash, newest deletion first (the same second's by id, newest first): the trash's
-    index on both read backwards (migration 0010), so a page costs its own rows only."""
+    index on both read backwards (migration 0010), so no page sorts the whole trash (a later
+    page still steps over the rows before it)."""
     return ListQuery(order=[Customer.deleted_at.desc(), Customer.id.desc()], limit=limit,
                      start=start, trash=True)
 
