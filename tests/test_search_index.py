@@ -127,9 +127,30 @@ def test_rebuild_indexes_records_written_around_the_service(api, app):
             "('Caruaru', '2026-01-02', '2026-01-02', 1)"))
         db.session.commit()
     assert found(api, "caruaru") == []  # written around the service: not indexed
+    before = index_definitions(app)
     result = app.test_cli_runner().invoke(args=["search", "rebuild"])
     assert result.exit_code == 0 and result.output == "2 customers indexed\n", result.output
     assert found(api, "caruaru") == ["2"] and found(api, "olinda") == ["1"]
+    # Made again from its own definitions, and still kept by the triggers and the service.
+    assert index_definitions(app) == before and len(before) >= 1
+    assert found(api, "CARUARU") == ["2"] and found(api, "carua") == ["2"]
+    api.send("PUT", "/customers/2", {"addressCity": "Garanhuns"})
+    assert found(api, "caruaru") == [] and found(api, "garanhuns") == ["2"]
+    with app.app_context():
+        db.session.execute(text("DELETE FROM customers WHERE id = 1"))
+        db.session.commit()
+    assert sorted(index_texts(app)) == [2]
+
+
+def index_definitions(app) -> list[str]:
+    """The search index's SQL: SQLite's FTS5 table and its trigger, PostgreSQL's indexes."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sql = ("SELECT sql FROM sqlite_master WHERE name LIKE 'customer_search%' OR "
+                   "name = 'customers_search_delete' ORDER BY name")
+        else:
+            sql = "SELECT indexdef FROM pg_indexes WHERE tablename = 'customer_search' ORDER BY 1"
+        return [row[0] for row in db.session.execute(text(sql)) if row[0]]
 
 
 def test_a_record_s_texts_are_made_of_its_id_and_the_indexed_fields_only():
