@@ -66,19 +66,15 @@ def rebuild(connection: Connection, batch: int = 5000) -> int:
     load in SQL); how many were indexed. On PostgreSQL no write may slip in meanwhile (on
     SQLite the caller's transaction is the one writer already).
 
-    The index is emptied the fast way and filled with plain inserts: SQLite's FTS5 table is
-    made again from its own definition (deleting its rows one by one, then inserting over
-    them, took five times as long), and PostgreSQL's trigram indexes are dropped and made
-    again once over all the rows (their definitions read back from the catalog)."""
+    The index is emptied, then filled with plain inserts. SQLite's FTS5 table is made again
+    from its own definition (deleting its rows one by one, then inserting over them, took
+    five times as long); readers keep their snapshot of the old one until the commit. On
+    PostgreSQL the rows are deleted, not truncated, and the trigram indexes stay: TRUNCATE or
+    DROP INDEX would hold every search back until the commit, not only the writes."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         connection.execute(text("LOCK TABLE customers IN SHARE MODE"))
-        indexes = connection.execute(text(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = :table AND indexdef LIKE '%USING gin%'"), {"table": NAME}).all()
-        connection.execute(text(f"TRUNCATE {NAME}"))
-        for index in indexes:
-            connection.execute(text(f'DROP INDEX "{index.indexname}"'))
+        connection.execute(text(f"DELETE FROM {NAME}"))
     else:
         definition = connection.execute(text(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = :table"),
@@ -93,8 +89,6 @@ def rebuild(connection: Connection, batch: int = 5000) -> int:
             break
         connection.execute(_FILL[dialect], [_texts(row) for row in rows])
         done, last = done + len(rows), rows[-1].id
-    for index in indexes if dialect == "postgresql" else ():
-        connection.execute(text(index.indexdef))
     return done
 
 
