@@ -219,3 +219,31 @@ def test_save_and_continue_editing_stays_so_through_a_merge(signed_in, api):
     sent = choices_form(page.get_data(as_text=True))
     assert page.status_code == 409 and sent["then"] == "edit"
     assert signed_in.post(path, data=sent).location == path
+
+
+def test_a_record_trashed_while_a_stale_save_is_merged_saves_nothing(signed_in, api, snapshot,
+                                                                     monkeypatch):
+    from customers import service
+    from customers.changes import Origin
+
+    customer = api.create(addressCity="Recife")
+    path = f"/customers/{customer['id']}/edit"
+    form = form_of(signed_in, path)
+    api.send("PUT", f"/customers/{customer['id']}", {"addressCity": "Olinda"})
+    real = service.update
+
+    def update(customer_id, changes, origin, expected=None, guard=None):
+        try:
+            return real(customer_id, changes, origin, expected, guard)
+        except Exception:  # the stale save: a colleague deletes the record before the merge
+            service.delete(customer_id, Origin("colleague", "api"))
+            raise
+
+    monkeypatch.setattr(service, "update", update)
+    before = snapshot()
+    saved = signed_in.post(path, data={**form, "addressNeighborhood": "Derby"})
+    assert saved.status_code == 303 and saved.location == f"/customers/{customer['id']}/view"
+    assert len(snapshot()) == len(before) + 1  # the colleague's delete, and nothing of ours
+    monkeypatch.setattr(service, "update", real)
+    api.send("POST", f"/customers/{customer['id']}/restore")
+    assert api.get(customer["id"])["addressNeighborhood"] is None

@@ -91,7 +91,12 @@ def edit_customer(customer_id: str) -> Page | Response:
         if error.code == 404:
             return to_trashed_record(customer_id, error, form.is_submitted())
         _unless_stale(error)
-        return save_merged(customer_id, form, changes, page_origin(), _after_save)
+        try:
+            return save_merged(customer_id, form, changes, page_origin(), _after_save)
+        except ApiError as gone:  # moved to the trash while the edit was being merged
+            if gone.code != 404:
+                raise
+            return to_trashed_record(customer_id, gone, True)
     flash(_("Customer %(id)s saved.", id=customer_id), "success")
     return _after_save(customer_id)
 
