@@ -11,6 +11,7 @@ from marshmallow.validate import Length, OneOf, Range, Validator
 
 from customers.ids import MAX_VERSION
 from customers.models import TEXT_LENGTH
+from customers.schema_dump import OnePassDumpSchema
 
 GENDERS = ("male", "female", "other")
 MARITAL_STATUSES = ("single", "married", "divorced", "widowed", "separated", "stable_union")
@@ -106,8 +107,9 @@ def choice(label: str, options: tuple[str, ...]) -> fields.String:
     return fields.String(allow_none=True, validate=OneOf(options), metadata={"label": label})
 
 
-class CustomerSchema(Schema):
-    """A customer as the API and the forms read and write it."""
+class CustomerSchema(OnePassDumpSchema):
+    """A customer as the API and the forms read and write it (dumped in one pass:
+    customers/schema_dump.py)."""
 
     class Meta:
         unknown = RAISE
