@@ -7,7 +7,7 @@ writes the SQL of each clause as the SQL connector does. The list and the count 
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +20,7 @@ from customers import search_index
 from customers.filters import TEXT_OPERATORS, condition
 from customers.models import Counter, Customer
 from customers.query_values import FIELDS, parse_integer, parse_text
+from customers.record import RECORD_COLUMNS, TABLE, CustomerRecord, record_of
 from customers.rest_params import OPERATORS, Clause, Node, convert
 from customers.sqlite import hints  # noqa: F401  (SQLite renders INDEXED BY hints)
 
@@ -74,12 +75,12 @@ class ListQuery:
         would walk the table and step over every deleted row: customers/sqlite/hints.py);
         searched, in the default order, the text index's matches in id order."""
         last = Customer.id if self.lookup is None or self.order else self.lookup.key
-        statement = (self._source(select(Customer))
+        statement = (self._source(select(*RECORD_COLUMNS))
                      .where(*base_conditions(self.trash), *self.conditions)
                      .order_by(*self.order, last).limit(self.limit).offset(self.start))
         if not self.filtered and not self.order:
             index = "ix_customers_trash" if self.trash else "ix_customers_live"
-            statement = statement.with_hint(Customer, f"INDEXED BY {index}", "sqlite")
+            statement = statement.with_hint(TABLE, f"INDEXED BY {index}", "sqlite")
         return statement
 
     def count(self) -> int:
@@ -102,14 +103,15 @@ class ListQuery:
         return (statement.select_from(self.lookup.table)
                 .join(Customer, Customer.id == self.lookup.key).where(self.lookup.condition))
 
-    def records(self) -> Sequence[Customer]:
-        """The page of records."""
-        return db.session.execute(self.select()).scalars().all()
+    def records(self) -> list[CustomerRecord]:
+        """The page of records (rows made records, not ORM objects: a page is only read)."""
+        return [record_of(row) for row in db.session.execute(self.select())]
 
-    def stream(self, batch: int) -> Iterator[Customer]:
+    def stream(self, batch: int) -> Iterator[CustomerRecord]:
         """Every record of the query, fetched `batch` at a time (on PostgreSQL through a
         server-side cursor), so that memory stays flat however many match."""
-        yield from db.session.execute(self.select().execution_options(yield_per=batch)).scalars()
+        for row in db.session.execute(self.select().execution_options(yield_per=batch)):
+            yield record_of(row)
 
 
 def parse(pairs: Iterable[tuple[str, str]], default_limit: int, max_limit: int) -> ListQuery:
