@@ -21,7 +21,7 @@ from customers.changes import Origin
 from customers.errors import ApiError
 from customers.ids import parse_version
 from customers.merge import Merge, three_way
-from customers.pages.display import shown as shown_on_pages
+from customers.pages.display import shown
 from customers.pages.forms import LABELS, CustomerForm
 from customers.record import CustomerRecord
 from customers.schemas import WRITABLE
@@ -95,11 +95,6 @@ def form_value(value: Any) -> str:
     if value is None:
         return ""
     return value.isoformat() if isinstance(value, date) else str(value)
-
-
-def shown(name: str, value: Any) -> str:
-    """A value as a page shows it: a choice by its label, a date as the language writes it."""
-    return shown_on_pages(name, value)
 
 
 def fill_unsent(form: CustomerForm, record: CustomerRecord) -> None:

@@ -12,7 +12,7 @@ from customers import service
 from customers.blueprint import pages_bp
 from customers.errors import ApiError
 from customers.ids import parse_version
-from customers.pages.conflicts import shown
+from customers.pages.display import shown
 from customers.pages.forms import LABELS
 from customers.record import CustomerRecord
 from customers.schemas import N_

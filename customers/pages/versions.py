@@ -9,7 +9,7 @@ from customers import service
 from customers.blueprint import pages_bp
 from customers.errors import ApiError
 from customers.ids import parse_version
-from customers.pages.conflicts import shown
+from customers.pages.display import shown
 from customers.pages.forms import LABELS, ConfirmForm, version_of
 from customers.pages.permissions import requires
 from customers.pages.records import page_origin, to_trashed_record
