@@ -71,8 +71,7 @@ _BY_ID = select(*RECORD_COLUMNS).where(TABLE.c.id == bindparam("pk"))
 # The row a write is about to change, locked until its transaction ends (on SQLite the
 # writer lock already lets one writer in at a time), and, last, whether any webhook is
 # registered: when none is, the journals skip the webhook outbox (`Locked`).
-_LOCK = (select(*RECORD_COLUMNS, outbox.ANY_WEBHOOK.label("any_webhook"))
-         .where(TABLE.c.id == bindparam("pk")).with_for_update(of=TABLE))
+_LOCK = _BY_ID.add_columns(outbox.ANY_WEBHOOK.label("any_webhook")).with_for_update(of=TABLE)
 # A record's move into and out of the trash is a version of its own, by whoever moved it.
 _MOVE = (sql_update(TABLE).where(TABLE.c.id == bindparam("pk"))
          .values(deleted_at=bindparam("deleted_at", type_=TABLE.c.deleted_at.type),
