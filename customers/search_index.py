@@ -37,11 +37,6 @@ _WRITE = {
     "postgresql": text(f"INSERT INTO {NAME} (customer_id, exact, folded) VALUES (:id, :exact, :folded) "
                        "ON CONFLICT (customer_id) DO UPDATE SET exact = EXCLUDED.exact, folded = EXCLUDED.folded"),
 }
-# Into an index made empty: no row to replace.
-_FILL = {
-    "sqlite": text(f"INSERT INTO {NAME} (rowid, exact, folded) VALUES (:id, :exact, :folded)"),
-    "postgresql": text(f"INSERT INTO {NAME} (customer_id, exact, folded) VALUES (:id, :exact, :folded)"),
-}
 # What the texts are made of, under the field names; these columns are as old as the table.
 _SEARCHED_COLUMNS = (TABLE.c.id.label("id"), *(COLUMNS[name].label(name) for name in SEARCHED))
 
@@ -66,9 +61,9 @@ def rebuild(connection: Connection, batch: int = 5000) -> int:
     load in SQL); how many were indexed. On PostgreSQL no write may slip in meanwhile (on
     SQLite the caller's transaction is the one writer already).
 
-    The index is emptied, then filled with plain inserts. SQLite's FTS5 table is made again
-    from its own definition (deleting its rows one by one, then inserting over them, took
-    five times as long); readers keep their snapshot of the old one until the commit. On
+    The index is emptied, then filled. SQLite's FTS5 table is made again from its own
+    definition (deleting its rows one by one took longer than filling the new table);
+    readers keep their snapshot of the old one until the commit. On
     PostgreSQL the rows are deleted, not truncated, and the trigram indexes stay: TRUNCATE or
     DROP INDEX would hold every search back until the commit, not only the writes."""
     dialect = connection.dialect.name
@@ -87,7 +82,7 @@ def rebuild(connection: Connection, batch: int = 5000) -> int:
                                   .order_by(TABLE.c.id).limit(batch)).all()
         if not rows:
             break
-        connection.execute(_FILL[dialect], [_texts(row) for row in rows])
+        connection.execute(_WRITE[dialect], [_texts(row) for row in rows])
         done, last = done + len(rows), rows[-1].id
     return done
 
