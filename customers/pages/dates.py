@@ -53,25 +53,28 @@ def local_time(value: datetime) -> str:
     return f"{format_datetime(value, pattern)} (UTC{format_datetime(value, 'xxx')})"
 
 
+def typed_date_attributes(value: str) -> dict[str, str]:
+    """What makes a date input a text input for dd/mm/aaaa holding `value` (ISO), in
+    Portuguese (a date input follows the browser's language, not the page's)."""
+    return {"type": "text", "value": local_date(value), "placeholder": gettext("dd/mm/yyyy"),
+            "inputmode": "numeric", "pattern": r"\d{1,2}/\d{1,2}/\d{4}"}
+
+
 def date_input(id_: str, name: str, value: str) -> Markup:
     """A date input outside a form class (the list's filters), as LocalDateInput renders it."""
     attributes = {"id": id_, "name": name, "type": "date", "value": value}
     if typed_dates():
-        attributes.update(type="text", value=local_date(value), placeholder=gettext("dd/mm/yyyy"),
-                          inputmode="numeric", pattern=r"\d{1,2}/\d{1,2}/\d{4}")
+        attributes.update(typed_date_attributes(value))
     return Markup("<input %s>") % Markup(html_params(**attributes))
 
 
 class LocalDateInput(DateInput):
     """The date of birth's input: the browser's date input in English; in Portuguese a text
-    input for dd/mm/aaaa (a date input follows the browser's language, not the page's)."""
+    input for dd/mm/aaaa (typed_date_attributes)."""
 
     def __call__(self, field: Any, **kwargs: Any) -> Markup:
         if typed_dates():
-            kwargs["type"] = "text"
-            kwargs.setdefault("placeholder", gettext("dd/mm/yyyy"))
-            kwargs.setdefault("inputmode", "numeric")
-            kwargs.setdefault("pattern", r"\d{1,2}/\d{1,2}/\d{4}")
-            kwargs.setdefault("autocomplete", "bday")
-            kwargs["value"] = local_date(field._value())
+            typed = typed_date_attributes(field._value())  # its type and value over the caller's
+            kwargs = {**typed, "autocomplete": "bday", **kwargs,
+                      "type": typed["type"], "value": typed["value"]}
         return super().__call__(field, **kwargs)
