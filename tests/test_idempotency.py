@@ -16,6 +16,7 @@ from customers.models import Customer, utcnow
 from tests.client import decode_answer
 from tests.conftest import new_token
 from tests.test_migrations import empty_app, empty_database, postgres_database  # noqa: F401 (fixtures)
+from tests.test_migrations import upgrade_with
 
 
 def count(app) -> int:
@@ -162,16 +163,11 @@ def test_concurrent_duplicates_on_a_live_server_create_one_record(live_server, a
 def test_the_migration_runs_from_the_previous_head_with_data(empty_app):
     """0005 (idempotency_keys) on a database at 0004 holding a customer and a token: both
     stay, and a create with a key then works."""
-    from flask_migrate import upgrade
     from sqlalchemy import text
 
     with empty_app.app_context():
-        upgrade(revision="0004")
-        with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO customers (address_city, published_at, updated_at, version) "
-                "VALUES ('Recife', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
-        upgrade()
+        upgrade_with("0004", "INSERT INTO customers (address_city, published_at, updated_at, "
+                             "version) VALUES ('Recife', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
         assert db.session.execute(text("SELECT address_city FROM customers")).scalar() == "Recife"
     token = new_token(empty_app, "after-upgrade", "write")
     client = empty_app.test_client()

@@ -23,6 +23,16 @@ REVISIONS = [(s.revision, s.down_revision or "base") for s in SCRIPTS.walk_revis
 HEAD = SCRIPTS.get_current_head()
 
 
+def upgrade_with(revision: str, *rows: str) -> None:
+    """In an app context: migrate to `revision`, write `rows` (SQL statements, as that
+    revision's schema holds them) in one transaction, then migrate to the newest."""
+    upgrade(revision=revision)
+    with db.engine.begin() as connection:
+        for statement in rows:
+            connection.execute(text(statement))
+    upgrade()
+
+
 @pytest.fixture(scope="module")
 def postgres_database() -> Iterator[str]:
     """One database on the PostgreSQL server for the module: CREATE and DROP are slow."""
@@ -112,14 +122,11 @@ def test_upgrading_people_from_0006_keeps_them_as_admins_with_ids_never_reused(e
     """0007 adds roles and session generations: the people there were keep what they could do
     (admin), and on SQLite too an id is never given again once its person is removed."""
     with empty_app.app_context():
-        upgrade(revision="0006")
-        with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO users (name, password_hash, created_at) VALUES "
-                "('ana', 'hash-a', '2026-01-01 00:00:00'), ('bia', 'hash-b', '2026-01-02 00:00:00')"))
-            connection.execute(text("INSERT INTO customers (published_at, updated_at, version, created_by)"
-                                    " VALUES ('2026-01-01', '2026-01-01', 1, 'ana')"))
-        upgrade()
+        upgrade_with("0006",
+                     "INSERT INTO users (name, password_hash, created_at) VALUES "
+                     "('ana', 'hash-a', '2026-01-01 00:00:00'), ('bia', 'hash-b', '2026-01-02 00:00:00')",
+                     "INSERT INTO customers (published_at, updated_at, version, created_by)"
+                     " VALUES ('2026-01-01', '2026-01-01', 1, 'ana')")
         with db.engine.begin() as connection:
             people = connection.execute(text(
                 "SELECT id, name, password_hash, role, session_generation, disabled_at FROM users ORDER BY id")).all()

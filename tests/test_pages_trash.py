@@ -5,14 +5,12 @@ from __future__ import annotations
 import lxml.html
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
-from sqlalchemy import text
 from flask.testing import FlaskClient
 
 from customers.accounts import create_user
-from customers.extensions import db
 from tests.conftest import app_on
 from tests.test_migrations import empty_database, postgres_database  # noqa: F401  (fixtures)
+from tests.test_migrations import upgrade_with
 from tests.test_pages import (PASSWORD, csrf_of, form_of, make_person, make_signed_in, sign_in,
                               submit)
 
@@ -192,15 +190,13 @@ def test_restoring_a_version_of_a_trashed_record_leads_to_its_page(signed_in, ap
 def test_upgrading_from_0009_lists_the_trash_there_newest_first(empty_database):
     with app_on(empty_database) as app:
         with app.app_context():
-            upgrade(revision="0009")
-            db.session.execute(text(
+            upgrade_with(
+                "0009",
                 "INSERT INTO customers (reference_id, published_at, updated_at, version, deleted_at,"
                 " deleted_by) VALUES ('R-1', '2026-01-02', '2026-01-02', 2, '2026-03-01', 'ana'),"
                 " ('R-2', '2026-01-02', '2026-01-02', 2, '2026-03-05', 'rui'),"
                 " ('R-3', '2026-01-02', '2026-01-02', 1, NULL, NULL),"
-                " ('R-4', '2026-01-02', '2026-01-02', 2, '2026-03-05', 'ana')"))
-            db.session.commit()
-            upgrade()
+                " ('R-4', '2026-01-02', '2026-01-02', 2, '2026-03-05', 'ana')")
             create_user("ana", PASSWORD, "admin")
         client = app.test_client()
         assert sign_in(client, "ana").status_code == 302

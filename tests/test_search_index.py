@@ -10,7 +10,6 @@ from types import SimpleNamespace
 from urllib.parse import quote
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import event, text
 
 from customers import search_index
@@ -22,6 +21,7 @@ from tests.client import Api
 from tests.conftest import app_on
 from tests.test_csv import import_csv
 from tests.test_migrations import empty_database, postgres_database  # noqa: F401  (fixtures)
+from tests.test_migrations import upgrade_with
 
 RECORDS = [
     {"referenceId": "100% \"quoted\"", "addressCity": "São Paulo", "gender": "female"},
@@ -103,13 +103,11 @@ def test_every_write_keeps_the_index_exact(api, app):
 def test_upgrading_from_0007_indexes_the_records_there(empty_database):
     with app_on(empty_database) as app:
         with app.app_context():
-            upgrade(revision="0007")
-            db.session.execute(text(
+            upgrade_with(
+                "0007",
                 "INSERT INTO customers (reference_id, address_city, gender, published_at, updated_at,"
                 " version) VALUES ('R-1', 'São Paulo', 'female', '2026-01-02', '2026-01-02', 1),"
-                " ('R-2', NULL, NULL, '2026-01-02', '2026-01-02', 1)"))
-            db.session.commit()
-            upgrade()
+                " ('R-2', NULL, NULL, '2026-01-02', '2026-01-02', 1)")
             token = issue_token("writer", "write")[1]
             assert db.session.execute(text("SELECT count(*) FROM customer_search")).scalar() == 2
         api = Api(app.test_client(), token)

@@ -7,12 +7,12 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import pytest
-from flask_migrate import upgrade
 from sqlalchemy import text
 
 from customers.extensions import db
 from customers.webhooks import outbox, queue
 from tests.test_migrations import empty_app, empty_database, postgres_database  # noqa: F401
+from tests.test_migrations import upgrade_with
 from tests.conftest import app_on
 from tests.webhooks import add_webhook, cli
 
@@ -58,12 +58,8 @@ def test_an_erasure_blanks_the_values_in_every_earlier_message(app, api):
 
 def test_the_migration_runs_on_a_database_with_data(empty_app):
     with empty_app.app_context():
-        upgrade(revision="0003")
-        with db.engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO customers (address_city, published_at, updated_at, version) "
-                "VALUES ('Recife', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"))
-        upgrade()
+        upgrade_with("0003", "INSERT INTO customers (address_city, published_at, updated_at, "
+                             "version) VALUES ('Recife', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)")
     add_webhook(empty_app, "http://127.0.0.1:9/")
     assert cli(empty_app, "list").startswith("1\thttp://127.0.0.1:9/\t")
     with empty_app.app_context(), db.engine.connect() as connection:
