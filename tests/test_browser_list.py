@@ -71,6 +71,17 @@ def test_filters_become_chips_that_remove_themselves(new_page, live_server, pers
     assert references(page) == ["REF-0", "REF-4"]  # with and without the accent
 
 
+def save_street_then_go_back(page, street: str) -> None:
+    """On a record's page: edit its street, save it, and follow the link back to the list."""
+    from playwright.sync_api import expect
+
+    page.get_by_role("link", name="Edit", exact=True).click()
+    page.get_by_label("Street").fill(street)
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".flash")).to_contain_text("saved")
+    page.get_by_role("link", name="← All customers").click()
+
+
 def test_the_list_is_kept_across_open_back_and_save(new_page, live_server, person, people):
     from playwright.sync_api import expect
 
@@ -90,11 +101,7 @@ def test_the_list_is_kept_across_open_back_and_save(new_page, live_server, perso
     expect(page).to_have_url(listed)
     expect(page.get_by_role("searchbox", name="Search")).to_have_value("recife")
     page.locator("table.records tbody tr").nth(0).get_by_role("link", name=re.compile(r"^#")).click()
-    page.get_by_role("link", name="Edit", exact=True).click()
-    page.get_by_label("Street").fill("Rua da Aurora")
-    page.get_by_role("button", name="Save changes").click()
-    expect(page.locator(".flash")).to_contain_text("saved")
-    page.get_by_role("link", name="← All customers").click()
+    save_street_then_go_back(page, "Rua da Aurora")
     expect(page).to_have_url(listed)
     assert references(page) == ["REF-1", "REF-2"]
 
@@ -113,12 +120,8 @@ def test_each_tab_leads_back_to_its_own_list(new_page, live_server, person, peop
     first.get_by_role("link", name="← All customers").click()
     expect(first).to_have_url(first_list)
     first.locator("table.records tbody tr").nth(1).click()
-    first.get_by_role("link", name="Edit", exact=True).click()
     second.reload()  # the other tab shows its list again meanwhile
-    first.get_by_label("Street").fill("Rua do Sol")
-    first.get_by_role("button", name="Save changes").click()
-    expect(first.locator(".flash")).to_contain_text("saved")
-    first.get_by_role("link", name="← All customers").click()
+    save_street_then_go_back(first, "Rua do Sol")
     expect(first).to_have_url(first_list)
     assert references(first) == ["REF-1", "REF-2"]
     second.locator("table.records tbody tr").nth(0).click()
